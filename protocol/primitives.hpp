@@ -269,7 +269,7 @@ class Reader {
   template <class T>
   bool fixedSigned(T& v) {
     using U = std::make_unsigned_t<T>;
-    U u;
+    U u{};
     if (!fixedUnsigned(u)) return false;
     v = static_cast<T>(u);
     return true;
