@@ -166,13 +166,13 @@ class Reader {
   bool uint32(uint32_t& v) { return fixedUnsigned(v); }
   bool int64(int64_t& v) { return fixedSigned(v); }
   bool float64(double& v) {
-    uint64_t bits;
+    uint64_t bits = 0;
     if (!fixedUnsigned(bits)) return false;
     std::memcpy(&v, &bits, sizeof v);
     return true;
   }
   bool boolean(bool& v) {
-    uint8_t b;
+    uint8_t b = 0;
     if (!u8(b)) return false;
     v = b != 0;
     return true;

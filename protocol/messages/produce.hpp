@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// Produce (key 0), versions 3–9; flexible from v9. v3 is the first version that
-/// carries record batches of magic 2 and a transactional id, which is why kafkalite
-/// starts there. Fields Kafka added in v10+ (CurrentLeader, NodeEndpoints) are not
+/// Produce (key 0), versions 0–9; flexible from v9. v3 is the first version that
+/// carries record batches of magic 2 and a transactional id; kafkalite's broker
+/// decodes v0–2 only to answer UNSUPPORTED_VERSION in the layout the client expects
+/// (Kafka 4.0 does the same: librdkafka needs Produce v0 advertised to compress). Fields Kafka added in v10+ (CurrentLeader, NodeEndpoints) are not
 /// modelled: a v9 peer never sends them, and a newer one negotiates down to 9.
 ///
 /// acks = 0 means the broker sends no response at all (the request header still
@@ -16,7 +17,7 @@ namespace kafkalite::protocol {
 struct ProduceRequest {
   static constexpr ApiKey kApiKey = ApiKey::Produce;
   static constexpr const char* kName = "ProduceRequest";
-  static constexpr VersionRange kValidVersions = between(3, 9);
+  static constexpr VersionRange kValidVersions = between(0, 9);
   static constexpr VersionRange kFlexibleVersions = since(9);
 
   struct TopicProduceData {
@@ -68,7 +69,7 @@ struct ProduceRequest {
 struct ProduceResponse {
   static constexpr ApiKey kApiKey = ApiKey::Produce;
   static constexpr const char* kName = "ProduceResponse";
-  static constexpr VersionRange kValidVersions = between(3, 9);
+  static constexpr VersionRange kValidVersions = between(0, 9);
   static constexpr VersionRange kFlexibleVersions = since(9);
 
   struct TopicProduceResponse {
