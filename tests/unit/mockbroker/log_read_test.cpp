@@ -1,0 +1,212 @@
+// Log: reads (spec 4.3), retention and the log start, truncation (spec 4.8), follower appends
+// (spec 4.7), ListOffsets lookups.
+#include "mockbroker/log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "batch_fixtures.hpp"
+
+namespace kafkalite::mock {
+namespace {
+
+using fixtures::BatchSpec;
+using fixtures::concat;
+using fixtures::makeBatch;
+using fixtures::viewOf;
+
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
+constexpr std::size_t kAnyBytes = 1 << 20;
+
+// Batches of 2, 3 and 1 records: offsets [0,1], [2,4], [5,5].
+Log threeBatches() {
+  Log log;
+  EXPECT_EQ(log.appendAsLeader(makeBatch(2), 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.appendAsLeader(makeBatch(3), 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.appendAsLeader(makeBatch(1), 0).error, ErrorCode::NONE);
+  return log;
+}
+
+int64_t baseOffsetOf(std::span<const uint8_t> batch) { return viewOf(batch)->baseOffset(); }
+
+// spec 4.3: below the log start or above the LEO is OFFSET_OUT_OF_RANGE; at the LEO, empty.
+TEST(LogReadTest, Spec4_3_OffsetsOutsideTheLogAreOutOfRange) {
+  Log log = threeBatches();
+  EXPECT_EQ(log.read(7, kAnyBytes, kNoLimit).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  EXPECT_EQ(log.read(-1, kAnyBytes, kNoLimit).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  const auto atEnd = log.read(6, kAnyBytes, kNoLimit);
+  EXPECT_EQ(atEnd.error, ErrorCode::NONE);
+  EXPECT_TRUE(atEnd.batches.empty());
+  log.advanceLogStartOffset(2);
+  EXPECT_EQ(log.read(1, kAnyBytes, kNoLimit).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  EXPECT_EQ(log.read(2, kAnyBytes, kNoLimit).batches.size(), 2u);
+}
+
+// spec 4.3: a consumer (limit = HW) never sees a batch reaching the HW; a follower reads to the LEO.
+TEST(LogReadTest, Spec4_3_ReadStopsAtTheLimit) {
+  const Log log = threeBatches();
+  const auto consumer = log.read(0, kAnyBytes, 5);
+  ASSERT_EQ(consumer.batches.size(), 2u);
+  EXPECT_EQ(baseOffsetOf(consumer.batches[1]), 2);
+  const auto straddling = log.read(0, kAnyBytes, 3);  // HW inside [2,4]: that batch is withheld
+  EXPECT_EQ(straddling.batches.size(), 1u);
+  const auto pastHw = log.read(5, kAnyBytes, 5);
+  EXPECT_EQ(pastHw.error, ErrorCode::NONE);
+  EXPECT_TRUE(pastHw.batches.empty());
+  const auto follower = log.read(0, kAnyBytes, log.logEndOffset());
+  EXPECT_EQ(follower.batches.size(), 3u);
+  EXPECT_EQ(follower.bytes, log.sizeInBytes());
+}
+
+TEST(LogReadTest, ReadFromInsideABatchReturnsTheWholeBatch) {
+  const Log log = threeBatches();
+  const auto info = log.read(3, kAnyBytes, kNoLimit);
+  ASSERT_EQ(info.batches.size(), 2u);
+  EXPECT_EQ(baseOffsetOf(info.batches[0]), 2);
+}
+
+// Kafka's minOneMessage: the first batch always goes out; later ones only within maxBytes.
+TEST(LogReadTest, MaxBytesKeepsWholeBatchesButAlwaysOne) {
+  const Log log = threeBatches();
+  const auto& b = log.batches();
+  const auto one = log.read(0, 1, kNoLimit);
+  ASSERT_EQ(one.batches.size(), 1u);
+  EXPECT_EQ(one.bytes, b[0].bytes.size());
+  const auto two = log.read(0, b[0].bytes.size() + b[1].bytes.size(), kNoLimit);
+  EXPECT_EQ(two.batches.size(), 2u);
+  const auto almostThree = log.read(0, log.sizeInBytes() - 1, kNoLimit);
+  EXPECT_EQ(almostThree.batches.size(), 2u);
+}
+
+// LogConfig::retentionBytes: oldest batches go while the rest still hold that many bytes.
+TEST(LogReadTest, RetentionDropsOldestBatchesAndMovesLogStart) {
+  const auto size = makeBatch(1).size();
+  Log log(LogConfig{.retentionBytes = static_cast<int64_t>(2 * size)});
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(1), 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.batches().size(), 2u);
+  EXPECT_EQ(log.logStartOffset(), 3);
+  EXPECT_EQ(log.logEndOffset(), 5);
+  EXPECT_EQ(log.sizeInBytes(), 2 * size);
+  EXPECT_EQ(log.read(2, kAnyBytes, kNoLimit).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  EXPECT_EQ(log.read(3, kAnyBytes, kNoLimit).batches.size(), 2u);
+}
+
+TEST(LogReadTest, RetentionNeverDeletesTheLastBatch) {
+  Log log(LogConfig{.retentionBytes = 0});
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(2), 0).error, ErrorCode::NONE);
+  ASSERT_EQ(log.batches().size(), 1u);
+  EXPECT_EQ(log.logStartOffset(), 4);
+  EXPECT_EQ(log.read(4, kAnyBytes, kNoLimit).batches.size(), 1u);
+}
+
+TEST(LogReadTest, AdvanceLogStartOffsetOnlyMovesForwardAndStopsAtLogEnd) {
+  Log log = threeBatches();
+  log.advanceLogStartOffset(3);  // inside [2,4]: that batch stays
+  EXPECT_EQ(log.logStartOffset(), 3);
+  EXPECT_EQ(log.batches().size(), 2u);
+  log.advanceLogStartOffset(1);
+  EXPECT_EQ(log.logStartOffset(), 3);
+  log.advanceLogStartOffset(100);
+  EXPECT_EQ(log.logStartOffset(), 6);
+  EXPECT_TRUE(log.batches().empty());
+  EXPECT_EQ(log.logEndOffset(), 6);
+  EXPECT_EQ(log.sizeInBytes(), 0u);
+}
+
+// spec 4.8: truncation to a boundary, inside a batch, past the end and below the log.
+TEST(LogReadTest, Spec4_8_TruncateTo) {
+  Log log = threeBatches();
+  log.truncateTo(6);
+  EXPECT_EQ(log.logEndOffset(), 6);
+  log.truncateTo(3);  // inside [2,4]: the whole batch goes
+  EXPECT_EQ(log.logEndOffset(), 2);
+  EXPECT_EQ(log.batches().size(), 1u);
+  EXPECT_EQ(log.sizeInBytes(), log.batches()[0].bytes.size());
+  ASSERT_EQ(log.appendAsLeader(makeBatch(1), 0).firstOffset, 2);
+
+  log.truncateFullyAndStartAt(10);
+  EXPECT_EQ(log.logStartOffset(), 10);
+  EXPECT_EQ(log.logEndOffset(), 10);
+  log.truncateTo(4);  // below every batch: restart there, as Kafka
+  EXPECT_EQ(log.logStartOffset(), 4);
+  EXPECT_EQ(log.logEndOffset(), 4);
+  EXPECT_EQ(log.appendAsLeader(makeBatch(1), 0).firstOffset, 4);
+}
+
+// spec 4.7: follower appends keep the leader's offsets and epochs, starting at the LEO.
+TEST(LogReadTest, Spec4_7_FollowerAppendKeepsLeaderOffsets) {
+  Log leader = threeBatches();
+  const auto& b = leader.batches();
+  Log follower;
+  const auto first = follower.appendAsFollower(concat({b[0].bytes, b[1].bytes, std::span(b[2].bytes).first(30)}));
+  ASSERT_EQ(first.error, ErrorCode::NONE) << "a trailing partial batch is ignored";
+  EXPECT_EQ(first.firstOffset, 0);
+  EXPECT_EQ(first.lastOffset, 4);
+  EXPECT_EQ(follower.logEndOffset(), 5);
+  EXPECT_EQ(follower.appendAsFollower({}).error, ErrorCode::NONE);
+  EXPECT_EQ(follower.appendAsFollower(b[2].bytes).lastOffset, 5);
+  EXPECT_EQ(follower.batches()[2].bytes, b[2].bytes);
+}
+
+TEST(LogReadTest, Spec4_7_FollowerAppendAtWrongOffsetAppendsNothing) {
+  Log leader = threeBatches();
+  const auto& b = leader.batches();
+  Log follower;
+  EXPECT_EQ(follower.appendAsFollower(b[1].bytes).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  EXPECT_EQ(follower.appendAsFollower(concat({b[0].bytes, b[2].bytes})).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+  EXPECT_EQ(follower.logEndOffset(), 0);
+  EXPECT_TRUE(follower.batches().empty());
+}
+
+TEST(LogReadTest, FollowerAppendOfCorruptBatchAppendsNothing) {
+  Log leader = threeBatches();
+  auto second = leader.batches()[1].bytes;
+  second.back() ^= 0x01;
+  Log follower;
+  EXPECT_EQ(follower.appendAsFollower(concat({leader.batches()[0].bytes, second})).error, ErrorCode::CORRUPT_MESSAGE);
+  EXPECT_EQ(follower.logEndOffset(), 0);
+  auto badMagic = leader.batches()[0].bytes;
+  badMagic[16] = 1;
+  EXPECT_EQ(follower.appendAsFollower(badMagic).error, ErrorCode::CORRUPT_MESSAGE);
+}
+
+// ListOffsets by timestamp: the first record at or after the target.
+TEST(LogReadTest, OffsetForTimestampFindsFirstRecordAtOrAfter) {
+  Log log;
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 100, .timestampStep = 10}), 0).error,
+            ErrorCode::NONE);  // offsets 0-2 at 100, 110, 120
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 200, .timestampStep = 10}), 0).error,
+            ErrorCode::NONE);  // offsets 3-4 at 200, 210
+  EXPECT_EQ(log.offsetForTimestamp(0), (std::pair<int64_t, int64_t>{100, 0}));
+  EXPECT_EQ(log.offsetForTimestamp(105), (std::pair<int64_t, int64_t>{110, 1}));
+  EXPECT_EQ(log.offsetForTimestamp(120), (std::pair<int64_t, int64_t>{120, 2}));
+  EXPECT_EQ(log.offsetForTimestamp(121), (std::pair<int64_t, int64_t>{200, 3}));
+  EXPECT_EQ(log.offsetForTimestamp(211), std::nullopt);
+  log.advanceLogStartOffset(1);  // records below the log start are skipped
+  EXPECT_EQ(log.offsetForTimestamp(0), (std::pair<int64_t, int64_t>{110, 1}));
+}
+
+TEST(LogReadTest, OffsetForTimestampInCompressedBatchIsItsBaseOffset) {
+  Log log;
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 0).error, ErrorCode::NONE);
+  const auto gz = makeBatch(BatchSpec{.records = 3, .baseTimestamp = 500, .attributes = {.compression = protocol::CompressionType::Gzip}});
+  ASSERT_EQ(log.appendAsLeader(gz, 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.offsetForTimestamp(501), (std::pair<int64_t, int64_t>{502, 2}));
+}
+
+// ListOffsets -3: the record with the largest timestamp, the earliest one on a tie.
+TEST(LogReadTest, OffsetOfMaxTimestamp) {
+  Log log;
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), std::nullopt);
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 0).error, ErrorCode::NONE);
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 900, .timestampStep = -100}), 0).error,
+            ErrorCode::NONE);  // offsets 2-4 at 900, 800, 700
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 1, .baseTimestamp = 900}), 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{900, 2}));
+}
+
+}  // namespace
+}  // namespace kafkalite::mock
