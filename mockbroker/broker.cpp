@@ -1,0 +1,159 @@
+#include "mockbroker/broker.hpp"
+
+#include <chrono>
+
+#include "mockbroker/fault_injector.hpp"
+#include "mockbroker/kafka_apis.hpp"
+#include "mockbroker/replica_fetcher.hpp"
+#include "mockbroker/socket_server.hpp"
+
+namespace kafkalite::mock {
+
+namespace asio = boost::asio;
+
+namespace {
+int64_t steadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+// The event loop looks at the purgatories and the ISR at least this often.
+constexpr int64_t kMaxTickIntervalMs = 100;
+}  // namespace
+
+/// Everything that lives only while the broker runs. The io_context is declared first so
+/// that it is destroyed last, after every object holding a socket or timer on it.
+struct Broker::Runtime {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<ReplicaManager> replicaManager;
+  std::unique_ptr<KafkaApis> apis;
+  std::unique_ptr<SocketServer> server;
+  std::map<int32_t, std::shared_ptr<ReplicaFetcher>> fetchers;  ///< by leader id
+  std::map<TopicPartition, int32_t> fetchedFrom;                ///< partition → leader id
+  asio::steady_timer tickTimer{io};
+  int64_t tickArmedAt = INT64_MAX;
+  std::thread thread;
+
+  void scheduleTick(int64_t atMs) {
+    if (atMs >= tickArmedAt) return;
+    tickArmedAt = atMs;
+    tickTimer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, atMs - steadyNowMs())));
+    tickTimer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      tickArmedAt = INT64_MAX;
+      replicaManager->tick();
+      scheduleTick(std::min(replicaManager->nextTickMs(), steadyNowMs() + kMaxTickIntervalMs));
+    });
+  }
+};
+
+Broker::Broker(int32_t id, const MockClusterOptions& options, Controller& controller, FaultInjector& faults,
+               BrokerStorage& storage)
+    : id_(id), options_(options), controller_(controller), faults_(faults), storage_(storage) {}
+
+Broker::~Broker() { stop(); }
+
+uint16_t Broker::start(uint16_t port) {
+  std::lock_guard lock(mutex_);
+  if (runtime_) return 0;
+  auto rt = std::make_unique<Runtime>();
+  Runtime* raw = rt.get();
+  rt->replicaManager = std::make_unique<ReplicaManager>(
+      id_, options_, storage_, controller_, steadyNowMs, [this, raw](const TopicPartition& tp, int32_t leaderId) {
+        // Re-point the replica fetchers (spec 6.3).
+        if (const auto it = raw->fetchedFrom.find(tp); it != raw->fetchedFrom.end()) {
+          if (auto f = raw->fetchers.find(it->second); f != raw->fetchers.end()) f->second->removePartition(tp);
+          raw->fetchedFrom.erase(it);
+        }
+        if (leaderId < 0 || leaderId == id_) return;
+        auto& fetcher = raw->fetchers[leaderId];
+        if (!fetcher) {
+          fetcher = std::make_shared<ReplicaFetcher>(raw->io, id_, leaderId, options_, controller_, faults_,
+                                                     *raw->replicaManager);
+        }
+        raw->fetchedFrom[tp] = leaderId;
+        fetcher->addPartition(tp);
+        // A follower append or truncation may change what waiting fetches see.
+        raw->scheduleTick(steadyNowMs());
+      });
+  rt->replicaManager->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
+  rt->apis = std::make_unique<KafkaApis>(BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, rt->io});
+  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, faults_, *rt->apis);
+  const uint16_t bound = rt->server->listen(options_.host, port);
+  rt->scheduleTick(steadyNowMs());
+  rt->thread = std::thread([raw] { raw->io.run(); });
+  runtime_ = std::move(rt);
+  return bound;
+}
+
+void Broker::stop() {
+  std::unique_ptr<Runtime> rt;
+  {
+    std::lock_guard lock(mutex_);
+    rt = std::move(runtime_);
+  }
+  if (!rt) return;
+  Runtime* raw = rt.get();
+  asio::post(raw->io, [raw] {
+    raw->server->closeAll();
+    for (auto& [leader, fetcher] : raw->fetchers) fetcher->shutdown();
+    raw->replicaManager->shutdown();
+    raw->tickTimer.cancel();
+    raw->io.stop();
+  });
+  raw->thread.join();
+  // Handlers still queued hold connections and fetchers; they go with the io_context,
+  // which the Runtime destroys last.
+  raw->fetchers.clear();
+  raw->server.reset();
+}
+
+bool Broker::running() const {
+  std::lock_guard lock(mutex_);
+  return runtime_ != nullptr;
+}
+
+bool Broker::call(const std::function<void(ReplicaManager&)>& fn) {
+  // The handler owns the promise: if the broker stops before running it, destroying the
+  // handler breaks the promise and the wait below ends.
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (!runtime_) return false;
+    Runtime* raw = runtime_.get();
+    asio::post(raw->io, [raw, &fn, done] {
+      fn(*raw->replicaManager);
+      done->set_value();
+    });
+  }
+  // If the broker stops before running it, the io_context drops the handler and the promise
+  // breaks; treat that as "not running".
+  try {
+    future.get();
+  } catch (const std::future_error&) {
+    return false;
+  }
+  return true;
+}
+
+void Broker::wakeFetchers() {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [raw] {
+    for (auto& [leader, fetcher] : raw->fetchers) fetcher->wake();
+  });
+}
+
+void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [raw, tp, state, config] {
+    raw->replicaManager->becomeLeaderOrFollower(tp, state, config);
+    raw->scheduleTick(steadyNowMs());
+  });
+}
+
+}  // namespace kafkalite::mock

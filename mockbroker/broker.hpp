@@ -1,0 +1,61 @@
+#pragma once
+/// \file
+/// Broker: one mock Kafka broker — its event-loop thread, listener, KafkaApis,
+/// ReplicaManager and replica fetchers. Stopping it discards everything but its
+/// logs (BrokerStorage, owned by the cluster), so a restart is a new process on
+/// the same "disk".
+///
+/// Threading: start/stop/call from any thread except the broker's own;
+/// onLeaderAndIsr from the controller (it only posts).
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "mockbroker/asio.hpp"
+#include "kafkalite/mock/cluster.hpp"
+#include "mockbroker/controller.hpp"
+#include "mockbroker/replica_manager.hpp"
+
+namespace kafkalite::mock {
+
+class FaultInjector;
+
+class Broker : public ControllerListener {
+ public:
+  Broker(int32_t id, const MockClusterOptions& options, Controller& controller, FaultInjector& faults,
+         BrokerStorage& storage);
+  ~Broker() override;
+
+  /// Binds host:port (0 = ephemeral) and starts the event loop. Returns the bound port.
+  /// Throws boost::system::system_error if the port cannot be bound.
+  uint16_t start(uint16_t port);
+  /// Closes every socket, drops delayed operations unanswered and joins the thread.
+  void stop();
+  [[nodiscard]] bool running() const;
+  [[nodiscard]] int32_t id() const noexcept { return id_; }
+
+  /// Runs `fn(ReplicaManager&)` on the broker's thread and waits for it. Returns false
+  /// without running it when the broker is not running.
+  bool call(const std::function<void(ReplicaManager&)>& fn);
+  /// Tells the replica fetchers that stalls or cuts changed.
+  void wakeFetchers();
+
+  void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) override;
+
+ private:
+  struct Runtime;
+
+  const int32_t id_;
+  const MockClusterOptions& options_;
+  Controller& controller_;
+  FaultInjector& faults_;
+  BrokerStorage& storage_;
+  mutable std::mutex mutex_;  ///< guards runtime_ (the pointer, not what it points to)
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace kafkalite::mock

@@ -1,0 +1,70 @@
+#include "mockbroker/kafka_apis.hpp"
+#include "mockbroker/replica_manager.hpp"
+#include "protocol/messages/fetch.hpp"
+
+namespace kafkalite::mock {
+
+namespace {
+using protocol::FetchResponse;
+using PartitionData = FetchResponse::FetchableTopicResponse::PartitionData;
+}  // namespace
+
+void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> injected) {
+  protocol::FetchRequest body;
+  if (!decodeBody(request, body)) return;
+
+  FetchParams params;
+  params.replicaId = body.replicaId;
+  params.maxWaitMs = body.maxWaitMs;
+  params.minBytes = body.minBytes;
+  params.maxBytes = body.maxBytes;
+  // spec 4.1: followers read to the LEO; consumers to the HW (read_committed to the LSO,
+  // which is the HW here: the mock has no transactions).
+  params.isolation = body.replicaId >= 0 ? FetchIsolation::LogEnd
+                     : body.isolationLevel == 1 ? FetchIsolation::TxnCommitted
+                                                : FetchIsolation::HighWatermark;
+  for (const auto& topic : body.topics) {
+    for (const auto& p : topic.partitions) {
+      params.partitions.push_back(
+          {{topic.topic, p.partition}, p.fetchOffset, p.partitionMaxBytes, p.currentLeaderEpoch, p.lastFetchedEpoch});
+    }
+  }
+
+  auto respond = [this, request = request](const std::vector<FetchPartitionResult>& results) {
+    FetchResponse response;
+    for (const auto& r : results) {
+      if (response.responses.empty() || response.responses.back().topic != r.tp.topic) {
+        response.responses.push_back({r.tp.topic, {}, {}});
+      }
+      PartitionData pd;
+      pd.partitionIndex = r.tp.partition;
+      pd.errorCode = static_cast<int16_t>(r.error);
+      pd.highWatermark = r.highWatermark;
+      pd.lastStableOffset = r.lastStableOffset;  // interop.md §2: LSO = HW, so kcat sees EOF
+      pd.logStartOffset = r.logStartOffset;
+      pd.preferredReadReplica = -1;  // anything else makes librdkafka drop the data
+      if (r.divergingEpoch) pd.divergingEpoch = {r.divergingEpoch->epoch, r.divergingEpoch->endOffset, {}};
+      // Never null: librdkafka rejects a null record set ("invalid MessageSetSize -1").
+      pd.records = protocol::Records::of(r.records);
+      response.responses.back().partitions.push_back(std::move(pd));
+    }
+    sendResponse(request, response);
+  };
+
+  if (injected) {
+    std::vector<FetchPartitionResult> results;
+    for (const auto& p : params.partitions) {
+      FetchPartitionResult r;
+      r.tp = p.tp;
+      r.error = *injected;
+      results.push_back(std::move(r));
+    }
+    respond(results);
+    return;
+  }
+  ctx_.replicaManager.fetchMessages(std::move(params), [respond](std::vector<FetchPartitionResult> results) {
+    respond(results);
+  });
+}
+
+}  // namespace kafkalite::mock

@@ -1,0 +1,98 @@
+#include <map>
+
+#include "mockbroker/controller.hpp"
+#include "mockbroker/kafka_apis.hpp"
+#include "mockbroker/replica_manager.hpp"
+#include "protocol/messages/produce.hpp"
+
+namespace kafkalite::mock {
+
+namespace {
+using protocol::ProduceResponse;
+using PartitionResponse = ProduceResponse::TopicProduceResponse::PartitionProduceResponse;
+}  // namespace
+
+void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> injected) {
+  auto body = std::make_shared<protocol::ProduceRequest>();
+  if (!decodeBody(request, *body)) return;
+  const int16_t version = request.header.apiVersion;
+
+  // The response mirrors the request's topics and partitions; errors found before the
+  // append are filled in now, the rest when the append (or DelayedProduce) completes.
+  auto response = std::make_shared<ProduceResponse>();
+  std::vector<std::pair<TopicPartition, std::span<const uint8_t>>> entries;
+  std::map<TopicPartition, PartitionResponse*> pending;
+  std::optional<ErrorCode> requestError = injected;
+  if (!requestError && version < 3) requestError = ErrorCode::UNSUPPORTED_VERSION;  // no magic-2 batches before v3
+  if (!requestError && body->acks != -1 && body->acks != 0 && body->acks != 1) {
+    requestError = ErrorCode::INVALID_REQUIRED_ACKS;  // spec 1.1: nothing is appended
+  }
+  for (const auto& topic : body->topicData) {
+    response->responses.push_back({topic.name, {}, {}});
+    auto& topicResponse = response->responses.back();
+    topicResponse.partitionResponses.reserve(topic.partitionData.size());
+    const auto registration = ctx_.controller.partition({topic.name, 0});
+    for (const auto& p : topic.partitionData) {
+      PartitionResponse pr;
+      pr.index = p.index;
+      const TopicPartition tp{topic.name, p.index};
+      if (requestError) {
+        pr.errorCode = static_cast<int16_t>(*requestError);
+      } else if (!registration || !ctx_.controller.partition(tp)) {
+        pr.errorCode = static_cast<int16_t>(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);  // spec 1.2
+      } else {
+        entries.emplace_back(tp, p.records.bytes);
+      }
+      topicResponse.partitionResponses.push_back(std::move(pr));
+    }
+  }
+  for (auto& topic : response->responses) {
+    for (auto& pr : topic.partitionResponses) {
+      if (pr.errorCode == 0) pending[{topic.name, pr.index}] = &pr;
+    }
+  }
+
+  const int16_t acks = body->acks;
+  auto respond = [request = request, response, acks](bool anyError) {
+    if (acks == 0) {
+      // spec 1.9: no response; an error closes the connection so the client refreshes metadata.
+      if (anyError) {
+        request.responder.closeConnection();
+      } else {
+        request.responder.sendNothing();
+      }
+      return;
+    }
+    std::vector<uint8_t> frame;
+    protocol::encodeResponseFrame(request.header.correlationId, request.header.apiVersion, *response, frame);
+    request.responder.send(std::move(frame));
+  };
+
+  bool anyEarlyError = false;
+  for (const auto& topic : response->responses) {
+    for (const auto& pr : topic.partitionResponses) anyEarlyError |= pr.errorCode != 0;
+  }
+  if (entries.empty()) {
+    respond(anyEarlyError);
+    return;
+  }
+  // `body` keeps the request's records alive only until appendRecords returns: the log copies them.
+  ctx_.replicaManager.appendRecords(
+      body->timeoutMs, acks, entries,
+      [respond, response, pending = std::move(pending), anyEarlyError](std::vector<ProducePartitionResult> results) {
+        bool anyError = anyEarlyError;
+        for (const auto& r : results) {
+          const auto it = pending.find(r.tp);
+          if (it == pending.end()) continue;
+          PartitionResponse& pr = *it->second;
+          pr.errorCode = static_cast<int16_t>(r.error);
+          pr.baseOffset = r.error == ErrorCode::NONE ? r.baseOffset : -1;
+          pr.logStartOffset = r.logStartOffset;
+          if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
+          anyError |= r.error != ErrorCode::NONE;
+        }
+        respond(anyError);
+      });
+}
+
+}  // namespace kafkalite::mock

@@ -1,0 +1,88 @@
+#pragma once
+/// \file
+/// KafkaApis: turns each request into a response, one handler per API (the
+/// handlers live in handlers/, one file each, as Kafka's KafkaApis methods do).
+/// It checks the API key and version against what the broker advertises, applies
+/// injected request errors, and maps internal failures to wire errors in one
+/// place per handler.
+///
+/// Unknown API keys and unsupported versions close the connection, as Kafka does,
+/// except ApiVersions (answered with UNSUPPORTED_VERSION in a v0 body) and Produce
+/// v0–2 (answered with UNSUPPORTED_VERSION in the layout the client expects).
+///
+/// Threading: the broker's event loop.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "mockbroker/asio.hpp"
+#include "kafkalite/mock/cluster.hpp"
+#include "mockbroker/socket_server.hpp"
+#include "protocol/headers.hpp"
+
+namespace kafkalite::mock {
+
+class Controller;
+class FaultInjector;
+class ReplicaManager;
+
+/// What the handlers need of their broker.
+struct BrokerContext {
+  int32_t brokerId;
+  const MockClusterOptions& options;
+  Controller& controller;
+  FaultInjector& faults;
+  ReplicaManager& replicaManager;
+  boost::asio::io_context& io;
+};
+
+/// One API the broker serves and the versions it advertises (interop.md §5).
+struct SupportedApi {
+  protocol::ApiKey key;
+  int16_t minVersion;
+  int16_t maxVersion;
+};
+/// Every API this broker advertises in ApiVersions, with its version range.
+std::span<const SupportedApi> supportedApis() noexcept;
+
+class KafkaApis : public RequestHandler {
+ public:
+  explicit KafkaApis(BrokerContext context) : ctx_(context) {}
+  void handle(Request request) override;
+
+  // Each handler answers `request`. With `injected` set it does no work and answers
+  // with that error in every partition (or at the top level): MockCluster::pushRequestErrors.
+  void handleApiVersionsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleMetadataRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleProduceRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleFetchRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleListOffsetsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleFindCoordinatorRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleInitProducerIdRequest(Request& request, std::optional<ErrorCode> injected);
+
+ private:
+  void dispatch(Request& request, std::optional<ErrorCode> injected);
+  /// Decodes the body at the request's version; on failure closes the connection (Kafka
+  /// closes it on a request it cannot parse) and returns false.
+  template <class M>
+  bool decodeBody(const Request& request, M& body) {
+    if (!protocol::decode(request.body, request.header.apiVersion, body)) return true;
+    request.responder.closeConnection();
+    return false;
+  }
+
+  /// Encodes `body` as the response to `request` and sends it.
+  template <class M>
+  void sendResponse(const Request& request, const M& body) {
+    std::vector<uint8_t> frame;
+    protocol::encodeResponseFrame(request.header.correlationId, request.header.apiVersion, body, frame);
+    request.responder.send(std::move(frame));
+  }
+
+  BrokerContext ctx_;
+};
+
+}  // namespace kafkalite::mock

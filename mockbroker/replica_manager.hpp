@@ -1,0 +1,97 @@
+#pragma once
+/// \file
+/// ReplicaManager: a broker's partitions (leader and follower replicas), the
+/// produce and fetch purgatories, and the periodic ISR shrink (spec 3.3).
+/// appendRecords is spec §1, fetchMessages spec §4; leadership changes arrive from
+/// the controller through becomeLeaderOrFollower (spec 6.3, 6.4).
+///
+/// Threading: owned by one broker; every member runs on its event-loop thread.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kafkalite/mock/cluster.hpp"
+#include "mockbroker/controller.hpp"
+#include "mockbroker/log.hpp"
+#include "mockbroker/partition.hpp"
+#include "mockbroker/purgatory/delayed_fetch.hpp"
+#include "mockbroker/purgatory/delayed_operation.hpp"
+#include "mockbroker/purgatory/delayed_produce.hpp"
+#include "mockbroker/replica_types.hpp"
+
+namespace kafkalite::mock {
+
+class ReplicaManager {
+ public:
+  /// `followerChanged(tp, leaderId)`: this broker now follows `leaderId` for tp (-1 = stop
+  /// fetching tp); the broker's replica fetchers act on it.
+  ReplicaManager(int32_t brokerId, const MockClusterOptions& options, BrokerStorage& storage, Controller& controller,
+                 std::function<int64_t()> nowMs,
+                 std::function<void(const TopicPartition&, int32_t leaderId)> followerChanged);
+  ~ReplicaManager();
+
+  /// LeaderAndIsr from the controller (spec 6.3): makeLeader / makeFollower, or an ISR update
+  /// at the same epoch. Losing leadership completes waiting produces and fetches (spec 6.4).
+  void becomeLeaderOrFollower(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config);
+
+  /// Spec §1: appends each partition's records as leader; answers at once for acks 0/1 or when
+  /// nothing needs waiting (1.4), else parks a DelayedProduce for `timeoutMs` (1.5).
+  void appendRecords(int32_t timeoutMs, int16_t requiredAcks,
+                     const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
+                     ProduceCallback callback);
+
+  /// Spec §4: reads now, updating follower state for a follower fetch (4.2), and answers at
+  /// once when 4.4 says so; else parks a DelayedFetch for maxWaitMs.
+  void fetchMessages(FetchParams params, FetchCallback callback);
+
+  /// Reads every partition of `params` (no follower-state update): the fetch response body.
+  std::vector<FetchPartitionResult> readFromLocalLog(const FetchParams& params, std::size_t* bytesRead) const;
+
+  /// Advances the purgatories' clocks and runs the ISR shrink when due.
+  void tick();
+  /// When tick() next has work (ms on the nowMs clock).
+  [[nodiscard]] int64_t nextTickMs();
+
+  [[nodiscard]] Partition* partition(const TopicPartition& tp);
+  [[nodiscard]] const Partition* partition(const TopicPartition& tp) const;
+  [[nodiscard]] const std::map<TopicPartition, std::unique_ptr<Partition>>& partitions() const noexcept {
+    return partitions_;
+  }
+  [[nodiscard]] int32_t brokerId() const noexcept { return brokerId_; }
+  [[nodiscard]] int64_t nowMs() const { return nowMs_(); }
+
+  /// HW rose: complete produce and fetch waiters (spec 2.4). LEO rose: fetch waiters only.
+  void onHighWatermarkIncreased(const TopicPartition& tp);
+  void onLogEndOffsetIncreased(const TopicPartition& tp);
+
+  /// `wakeup(atMs)` is called when a delayed operation is parked, with its expiry time,
+  /// so the event loop can tick then.
+  void setWakeup(std::function<void(int64_t)> wakeup) { wakeup_ = std::move(wakeup); }
+
+  /// Drops every delayed operation without answering (the broker is going away).
+  void shutdown();
+
+ private:
+  void maybeShrinkIsr();
+  void proposeIsr(Partition& partition, const std::vector<int32_t>& isr);
+
+  int32_t brokerId_;
+  const MockClusterOptions& options_;
+  BrokerStorage& storage_;
+  Controller& controller_;
+  std::function<int64_t()> nowMs_;
+  std::function<void(const TopicPartition&, int32_t)> followerChanged_;
+  std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+  std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedProduce>> producePurgatory_;
+  std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>> fetchPurgatory_;
+  int64_t nextIsrCheckMs_ = 0;
+  std::function<void(int64_t)> wakeup_;
+};
+
+}  // namespace kafkalite::mock

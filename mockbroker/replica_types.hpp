@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// Values that pass between KafkaApis, ReplicaManager and the delayed operations:
+/// a broker's storage, produce results, fetch parameters and fetch results.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kafkalite/error.hpp"
+#include "mockbroker/log.hpp"
+#include "mockbroker/partition.hpp"
+#include "mockbroker/topic_partition.hpp"
+
+namespace kafkalite::mock {
+
+/// A broker's logs by partition: its "disk". The cluster keeps it across restarts.
+struct BrokerStorage {
+  LogConfig logConfig;
+  std::map<TopicPartition, std::unique_ptr<Log>> logs;
+  Log& logFor(const TopicPartition& tp) {
+    auto& log = logs[tp];
+    if (!log) log = std::make_unique<Log>(logConfig);
+    return *log;
+  }
+};
+
+struct ProducePartitionResult {
+  TopicPartition tp;
+  ErrorCode error = ErrorCode::NONE;
+  int64_t baseOffset = -1;
+  int64_t logStartOffset = -1;
+  std::string errorMessage;
+};
+using ProduceCallback = std::function<void(std::vector<ProducePartitionResult>)>;
+
+struct FetchPartitionRequest {
+  TopicPartition tp;
+  int64_t fetchOffset = 0;
+  int32_t partitionMaxBytes = 0;
+  int32_t currentLeaderEpoch = -1;
+  int32_t lastFetchedEpoch = -1;
+};
+
+struct FetchParams {
+  int32_t replicaId = -1;  ///< >= 0: a follower (spec 4.1)
+  int32_t maxWaitMs = 0;
+  int32_t minBytes = 0;
+  int32_t maxBytes = INT32_MAX;
+  FetchIsolation isolation = FetchIsolation::HighWatermark;
+  std::vector<FetchPartitionRequest> partitions;
+  [[nodiscard]] bool isFromFollower() const noexcept { return replicaId >= 0; }
+};
+
+struct FetchPartitionResult {
+  TopicPartition tp;
+  ErrorCode error = ErrorCode::NONE;
+  int64_t highWatermark = -1;
+  int64_t lastStableOffset = -1;
+  int64_t logStartOffset = -1;
+  std::optional<EpochEndOffset> divergingEpoch;
+  std::vector<uint8_t> records;  ///< whole batches, concatenated
+};
+using FetchCallback = std::function<void(std::vector<FetchPartitionResult>)>;
+
+}  // namespace kafkalite::mock
