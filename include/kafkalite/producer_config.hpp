@@ -1,0 +1,229 @@
+#pragma once
+/// \file
+/// The producer's configuration: a typed struct, built from Kafka-style string
+/// properties (a map or a Java `.properties` file) or filled in directly.
+///
+/// Keys and meanings follow the Kafka 0.8 producer (design/broker-spec.md section 7);
+/// the defaults are those of `kafka-console-producer`. Modern names are accepted as
+/// aliases (table below); a few modern settings are companions with their own field.
+///
+/// | key | field | default | allowed |
+/// |---|---|---|---|
+/// | bootstrap.servers (alias metadata.broker.list) | bootstrapServers | required | host:port,... ([ipv6]:port) |
+/// | message.send.max.retries (alias retries) | messageSendMaxRetries | 3 | [0, 2^31-1] |
+/// | retry.backoff.ms | retryBackoffMs | 100 | [0, 2^31-1] |
+/// | queue.buffering.max.ms (alias linger.ms) | queueBufferingMaxMs | 1000 | [0, 2^31-1] |
+/// | queue.buffering.max.messages | queueBufferingMaxMessages | 10000 | [1, 2^31-1] |
+/// | batch.num.messages | batchNumMessages | 200 | [1, queue.buffering.max.messages] |
+/// | batch.size | batchSizeBytes | 1000000 | [1, 2^31-1] |
+/// | request.timeout.ms | requestTimeoutMs | 1500 | [1, 2^31-1] |
+/// | topic.metadata.refresh.interval.ms | topicMetadataRefreshIntervalMs | 300000 | any int32 |
+/// | client.id | clientId | console-producer | at most 32767 bytes |
+/// | queue.enqueue.timeout.ms (alias max.block.ms) | queueEnqueueTimeoutMs | 2147483647 | any int32 (alias: >= 0) |
+/// | request.required.acks (alias acks) | requestRequiredAcks | 1 | -1, 0, 1, all (= -1) |
+/// | partitioner | partitioner | murmur2_random | see PartitionerKind |
+/// | max.in.flight.requests.per.connection | maxInFlightRequestsPerConnection | 5 | [1, 2^31-1] |
+/// | message.max.bytes | messageMaxBytes | 1000000 | [1000, 1000000000] |
+/// | delivery.timeout.ms | deliveryTimeoutMs | unset | [1, 2^31-1], >= linger + request timeout |
+/// | enable.idempotence | enableIdempotence | false | true, false |
+///
+/// Alias precedence: giving a classic key and its alias together is allowed only
+/// when both parse to the same value (`acks=all` with `request.required.acks=-1`);
+/// different values are a ConfigException naming both keys. Neither name silently wins.
+///
+/// Threading: a ProducerConfig is a plain value. Const member functions may be called
+/// from any number of threads at once; mutation needs the usual external exclusion.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kafkalite {
+
+/// A setting was rejected: unknown key, malformed or out-of-range value, conflicting
+/// settings, or a malformed line of a properties file.
+///
+/// `what()` names the key, the value and what is allowed, e.g.
+/// `Invalid value '0' for configuration 'request.timeout.ms': must be an integer in [1, 2147483647]`.
+/// Thrown only while a configuration is built or validated (the API edge).
+class ConfigException : public std::invalid_argument {
+ public:
+  /// Builds the message `Invalid value 'VALUE' for configuration 'KEY': ALLOWED`.
+  /// `key` is spelled as the user gave it. Throws only std::bad_alloc.
+  ConfigException(std::string key, std::string value, std::string_view allowed);
+
+  /// An exception with `message` used verbatim as `what()`, for errors that do not fit
+  /// the standard sentence (unknown keys, file errors). Throws only std::bad_alloc.
+  [[nodiscard]] static ConfigException withMessage(std::string key, std::string value, const std::string& message);
+
+  /// The offending key as given (empty when the error is not about one key, such as
+  /// an unreadable file or a line without a separator).
+  [[nodiscard]] const std::string& key() const noexcept { return key_; }
+
+  /// The offending value as given (for file syntax errors: the raw line).
+  [[nodiscard]] const std::string& value() const noexcept { return value_; }
+
+ private:
+  struct VerbatimTag {};
+  ConfigException(VerbatimTag, std::string key, std::string value, const std::string& message);
+
+  std::string key_;
+  std::string value_;
+};
+
+/// One entry of `bootstrap.servers`: where to send the first metadata request.
+struct BrokerAddress {
+  std::string host;  ///< Host name, IPv4 literal, or IPv6 literal without brackets.
+  uint16_t port = 0;  ///< TCP port, 1..65535 in a valid config.
+
+  /// `host:port`, or `[host]:port` when the host is an IPv6 literal. Throws only std::bad_alloc.
+  [[nodiscard]] std::string toString() const;
+
+  /// Member-wise equality.
+  bool operator==(const BrokerAddress&) const = default;
+};
+
+/// How records are assigned to partitions (key `partitioner`). Names and keyless
+/// behaviour follow librdkafka; "Java hash" means `toPositive(murmur2(key)) % n`,
+/// exactly what Java's default partitioner does for keyed records.
+/// "Sticky" means a keyless record goes to the topic's current sticky partition,
+/// which moves to another (random) partition when a new batch is started, as Java's
+/// producer does since 2.4 (KIP-480).
+enum class PartitionerKind : uint8_t {
+  Murmur2Random,  ///< "murmur2_random" (default): keyed → Java hash; keyless → sticky.
+  Murmur2,  ///< "murmur2": keyed → Java hash; keyless → hash of the empty key (one partition).
+  ConsistentRandom,  ///< "consistent_random": CRC-32 of the key % n; keyless or empty key → sticky.
+  Random,  ///< "random": every record, keyed or not, to a uniformly random partition.
+  RoundRobin,  ///< "round_robin": every record, keyed or not, to the next partition in turn.
+};
+
+/// The property value naming `kind`, e.g. "murmur2_random". Thread-safe, never throws.
+[[nodiscard]] std::string_view partitionerName(PartitionerKind kind) noexcept;
+
+/// Settings of a Producer. Defaults are the table in this file's header; fill the fields
+/// directly and call validate(), or build with fromProperties()/fromPropertiesFile(),
+/// which validate.
+struct ProducerConfig {
+  /// `bootstrap.servers`: brokers to ask for metadata first. Required (non-empty).
+  std::vector<BrokerAddress> bootstrapServers;
+
+  /// `message.send.max.retries` / `retries`: how many times a failed batch is retried
+  /// before its records fail with the last error (spec 7.2). 0 = never retried.
+  int32_t messageSendMaxRetries = 3;
+
+  /// `retry.backoff.ms`: wait before each retry and before the metadata refresh that
+  /// looks for a new leader.
+  int32_t retryBackoffMs = 100;
+
+  /// `queue.buffering.max.ms` / `linger.ms`: longest a record waits to be batched. A
+  /// batch goes when it holds batchNumMessages records, reaches batchSizeBytes, or this
+  /// long has passed since its first record, whichever is first.
+  int32_t queueBufferingMaxMs = 1000;
+
+  /// `queue.buffering.max.messages`: records accepted by send() and not yet completed,
+  /// across all partitions; beyond it send() waits per queueEnqueueTimeoutMs.
+  int32_t queueBufferingMaxMessages = 10000;
+
+  /// `batch.num.messages`: most records in one partition's batch. Must not exceed
+  /// queueBufferingMaxMessages (spec 7.5).
+  int32_t batchNumMessages = 200;
+
+  /// `batch.size`: most bytes (record batch v2 encoding) in one partition's batch, the
+  /// byte companion of batchNumMessages: a batch goes when either fills. A single record
+  /// larger than this still gets a batch of its own (bounded by messageMaxBytes).
+  int32_t batchSizeBytes = 1000000;
+
+  /// `request.timeout.ms`: the ProduceRequest's timeout_ms (how long the broker may hold
+  /// an acks=-1 reply) and the client's deadline for each response; past it the request
+  /// counts as failed and is retried (spec 7.4).
+  int32_t requestTimeoutMs = 1500;
+
+  /// `topic.metadata.refresh.interval.ms`: periodic metadata refresh. 0 = before every
+  /// send pass; negative = only after failures (spec 7.3).
+  int32_t topicMetadataRefreshIntervalMs = 300000;
+
+  /// `client.id`: sent in every request header.
+  std::string clientId = "console-producer";
+
+  /// `queue.enqueue.timeout.ms` / `max.block.ms`: what send() does while the queue is
+  /// full: 0 = throw QueueFullException at once; negative = block until there is room;
+  /// positive = block up to that many ms, then throw (spec 7.5). The modern name accepts
+  /// only values >= 0, as in Java.
+  int32_t queueEnqueueTimeoutMs = 2147483647;
+
+  /// `request.required.acks` / `acks`: 0 = no response awaited; 1 = the leader wrote
+  /// it; -1 (`all`) = every in-sync replica has it.
+  int16_t requestRequiredAcks = 1;
+
+  /// `partitioner`: how records are assigned to partitions.
+  PartitionerKind partitioner = PartitionerKind::Murmur2Random;
+
+  /// `max.in.flight.requests.per.connection`: unanswered ProduceRequests per broker.
+  /// With 1, per-partition order survives retries; above 1 a retry can reorder records
+  /// unless enableIdempotence is on (spec 8.5).
+  int32_t maxInFlightRequestsPerConnection = 5;
+
+  /// `message.max.bytes`: largest ProduceRequest record set the producer builds; a
+  /// record that cannot fit fails with a record-too-large error.
+  int32_t messageMaxBytes = 1000000;
+
+  /// `delivery.timeout.ms`: when set, an upper bound on the time from send() to the
+  /// callback. A record fails at whichever comes first: its retries are used up, or this
+  /// time has passed (then with a timed-out error, even if retries remain). Unset = only
+  /// the retry count bounds delivery (classic behaviour). Must be at least
+  /// queueBufferingMaxMs + requestTimeoutMs, as in Java.
+  std::optional<int32_t> deliveryTimeoutMs;
+
+  /// `enable.idempotence`: when true the producer obtains a producer id and numbers
+  /// its batches, so retries neither duplicate nor reorder records with up to 5 in
+  /// flight (spec 8.5-8.6). Default false (classic). Requires acks = -1,
+  /// maxInFlightRequestsPerConnection <= 5 and messageSendMaxRetries >= 1. In
+  /// fromProperties(), as in Java, acks defaults to -1 when enable.idempotence=true and
+  /// no acks key is given; an explicit conflicting value is an error.
+  bool enableIdempotence = false;
+
+  /// The modern name of queueBufferingMaxMs (`linger.ms`). Never throws.
+  [[nodiscard]] int32_t lingerMs() const noexcept { return queueBufferingMaxMs; }
+  /// Sets queueBufferingMaxMs. Never throws.
+  void setLingerMs(int32_t ms) noexcept { queueBufferingMaxMs = ms; }
+
+  /// Builds a config from string properties. Keys are matched case-insensitively and
+  /// trimmed; values are trimmed. Integers are decimal (optional sign), without trailing
+  /// characters, and range-checked. Keys not given keep their defaults.
+  /// Throws ConfigException: unknown key; a key given twice (in different case);
+  /// malformed or out-of-range value; a classic key and its alias with different values;
+  /// missing bootstrap.servers; any cross-check of validate().
+  /// Thread-safe (pure function).
+  [[nodiscard]] static ProducerConfig fromProperties(const std::map<std::string, std::string>& properties);
+
+  /// Reads a Java `.properties` file and calls fromProperties(). Syntax: `key=value` or
+  /// `key: value` (the first `=` or `:` separates), `#` and `!` comment lines, blank
+  /// lines, whitespace around keys and values trimmed, a line ending in an odd number of
+  /// backslashes continues on the next line (leading whitespace of that line dropped);
+  /// other backslashes are taken literally. A repeated key: the last line wins (as Java).
+  /// Throws ConfigException: the file cannot be read; a line without `=`/`:` or with an
+  /// empty key (message names the line number); any error of fromProperties(), whose
+  /// message is then prefixed with `path:line:` of the offending key.
+  /// Thread-safe (reads only `path`).
+  [[nodiscard]] static ProducerConfig fromPropertiesFile(const std::string& path);
+
+  /// Every setting under its canonical (classic) name, values formatted so that
+  /// fromProperties(toProperties()) == *this. delivery.timeout.ms appears only when set.
+  /// Throws only std::bad_alloc.
+  [[nodiscard]] std::map<std::string, std::string> toProperties() const;
+
+  /// Checks every field's range and the cross-checks (batch.num.messages <=
+  /// queue.buffering.max.messages; delivery.timeout.ms >= linger + request timeout;
+  /// idempotence requirements, treated as explicit). Messages use canonical key names.
+  /// Throws ConfigException on the first violation found.
+  void validate() const;
+
+  /// Member-wise equality.
+  bool operator==(const ProducerConfig&) const = default;
+};
+
+}  // namespace kafkalite
