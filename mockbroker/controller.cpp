@@ -95,7 +95,10 @@ void Controller::createTopicLocked(const TopicSpec& spec) {
 
 void Controller::pushLocked(const std::string& topic, int32_t partition, const PartitionRegistration& p,
                             const TopicConfig& config) {
-  const LeaderAndIsr state{p.leader, p.leaderEpoch, p.isr, p.replicas};
+  LeaderAndIsr state{p.leader, p.leaderEpoch, p.isr, p.replicas, {}};
+  for (int32_t replica : p.replicas) {
+    if (!aliveLocked(replica)) state.offlineReplicas.push_back(replica);
+  }
   const TopicPartition tp{topic, partition};
   for (int32_t replica : p.replicas) {
     if (!aliveLocked(replica)) continue;
@@ -145,11 +148,8 @@ void Controller::brokerStarted(int32_t id) {
         }
         pushLocked(name, static_cast<int32_t>(i), p, topic.config);
       } else {
-        // It rejoins as a follower (spec 6.3): only it needs to hear about the partition.
-        const LeaderAndIsr state{p.leader, p.leaderEpoch, p.isr, p.replicas};
-        if (auto it = listeners_.find(id); it != listeners_.end() && it->second) {
-          it->second->onLeaderAndIsr(TopicPartition{name, static_cast<int32_t>(i)}, state, topic.config);
-        }
+        // It rejoins as a follower (spec 6.3); the leader learns it is ISR-eligible again.
+        pushLocked(name, static_cast<int32_t>(i), p, topic.config);
       }
     }
   }

@@ -48,6 +48,7 @@ bool Partition::makeLeader(const LeaderAndIsr& state, int64_t nowMs) {
   followers_ = std::move(next);
   replicas_ = state.replicas;
   isr_ = state.isr;
+  offlineReplicas_ = state.offlineReplicas;
   leaderId_ = localBrokerId_;
 
   // spec 2.6 (Kafka resets only on a new epoch; a follower promoted at its own epoch is reset too,
@@ -167,6 +168,11 @@ std::optional<std::vector<int32_t>> Partition::maybeShrinkIsr(int64_t nowMs) con
   return kept;
 }
 
+bool Partition::setOfflineReplicas(const std::vector<int32_t>& offline, int64_t nowMs) {
+  offlineReplicas_ = offline;
+  return maybeIncrementLeaderHighWatermark(nowMs);
+}
+
 bool Partition::applyIsr(const std::vector<int32_t>& isr, int64_t nowMs) {
   isr_ = isr;
   // spec 2.2 / 3.3: an ISR change recomputes the HW, which can complete waiting produces.
@@ -243,7 +249,10 @@ bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
   // and every caught-up replica not yet in the ISR.
   int64_t candidate = log_.logEndOffset();
   for (const FollowerState& f : followers_) {
-    if (f.logEndOffset < candidate && (inIsr(f.brokerId) || isCaughtUp(f, nowMs))) candidate = f.logEndOffset;
+    const bool eligible = std::find(offlineReplicas_.begin(), offlineReplicas_.end(), f.brokerId) == offlineReplicas_.end();
+    if (f.logEndOffset < candidate && (inIsr(f.brokerId) || (eligible && isCaughtUp(f, nowMs)))) {
+      candidate = f.logEndOffset;
+    }
   }
   // spec 2.2: the HW only increases.
   if (candidate <= highWatermark_) return false;

@@ -40,6 +40,9 @@ struct LeaderAndIsr {
   int32_t leaderEpoch = 0;
   std::vector<int32_t> isr;
   std::vector<int32_t> replicas;  ///< assignment order
+  /// Replicas whose broker is down: not ISR-eligible (Kafka's fenced or shutting-down
+  /// brokers), so they never hold back the HW as "caught up" (spec 2.2).
+  std::vector<int32_t> offlineReplicas;
 };
 
 /// The leader's view of one follower (spec 2.1). logEndOffset -1 = unknown (spec 2.6).
@@ -120,6 +123,9 @@ class Partition {
   [[nodiscard]] std::optional<std::vector<int32_t>> maybeShrinkIsr(int64_t nowMs) const;
   /// The controller committed `isr`: apply it and recompute the HW. Returns true if the HW rose.
   bool applyIsr(const std::vector<int32_t>& isr, int64_t nowMs);
+  /// The controller's view of which replicas are down changed (same leader epoch): they stop
+  /// counting as ISR-eligible. Returns true if the HW rose.
+  bool setOfflineReplicas(const std::vector<int32_t>& offline, int64_t nowMs);
 
   /// Spec 1.7(c): whether the HW reached `requiredOffset`, and then NONE or
   /// NOT_ENOUGH_REPLICAS_AFTER_APPEND (|ISR| < effectiveMinIsr).
@@ -172,6 +178,7 @@ class Partition {
   std::vector<int32_t> replicas_;
   std::vector<int32_t> isr_;
   std::vector<FollowerState> followers_;
+  std::vector<int32_t> offlineReplicas_;
   int64_t highWatermark_ = 0;
 };
 

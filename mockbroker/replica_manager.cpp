@@ -62,8 +62,10 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
 
   if (state.leader == brokerId_) {
     if (partition.isLeader() && state.leaderEpoch == partition.leaderEpoch()) {
-      // Same epoch: an ISR update (a dead follower removed by the controller).
-      if (partition.applyIsr(state.isr, now)) onHighWatermarkIncreased(tp);
+      // Same epoch: the controller removed a dead follower from the ISR, or a replica's
+      // broker went down or came back.
+      const bool offlineRaised = partition.setOfflineReplicas(state.offlineReplicas, now);
+      if (partition.applyIsr(state.isr, now) || offlineRaised) onHighWatermarkIncreased(tp);
       return;
     }
     followerChanged_(tp, -1);

@@ -29,7 +29,7 @@ class PartitionFixture : public ::testing::Test {
 
   static LeaderAndIsr state(int32_t epoch, std::vector<int32_t> isr, std::vector<int32_t> replicas = {1, 2, 3},
                             int32_t leader = kLocal) {
-    return LeaderAndIsr{.leader = leader, .leaderEpoch = epoch, .isr = std::move(isr), .replicas = std::move(replicas)};
+    return LeaderAndIsr{.leader = leader, .leaderEpoch = epoch, .isr = std::move(isr), .replicas = std::move(replicas), .offlineReplicas = {}};
   }
 
   /// Leader append of `records` records; returns the requiredOffset (last + 1), or -1 on error.
