@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds in Release and runs kafkalite's main job.
-# Today the main job is the codec benchmark: CRC32C on both paths, record batch
-# encode/decode, and Produce request encode/decode.
+# Installs what is missing, builds in Release and runs kafkalite's main job:
+# the codec benchmark (CRC32C on both paths, record batch encode/decode, Produce
+# request encode/decode) and the purgatory benchmark (cost per operation with
+# 1,000,000 operations pending). Extra arguments go to both benchmark programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,5 +10,6 @@ scripts/setup.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kafkalite-ccache}"
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target codec_bench
+cmake --build --preset release -j "$(nproc)" --target codec_bench broker_bench
 ./build/release/bench/codec_bench --benchmark_min_time=0.5 "$@"
+./build/release/bench/broker_bench "$@"
