@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/wire_expect.hpp"
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -9,21 +11,8 @@
 namespace kafkalite::protocol {
 namespace {
 
-using Bytes8 = std::vector<uint8_t>;
-
-// encode() gives `expected`, encodedSize() its length, and decode() gives `msg` back.
-template <class M>
-void expectWire(const M& msg, int16_t version, const Bytes8& expected) {
-  Bytes8 out;
-  const auto err = encode(msg, version, out);
-  ASSERT_FALSE(err) << err->message();
-  EXPECT_EQ(out, expected);
-  EXPECT_EQ(encodedSize(msg, version), expected.size());
-  M back;
-  const auto derr = decode(std::span<const uint8_t>(expected), version, back);
-  ASSERT_FALSE(derr) << derr->message();
-  EXPECT_EQ(back, msg);
-}
+using testing::Bytes8;
+using testing::expectWire;
 
 TEST(FindCoordinatorRequestTest, V0HasOnlyTheKey) {
   FindCoordinatorRequest r;

@@ -2,24 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/wire_expect.hpp"
+
 namespace kafkalite::protocol {
 namespace {
 
-using Bytes8 = std::vector<uint8_t>;
-
-// encode() gives exactly `expected`, encodedSize() agrees, and decode() gives `msg` back.
-template <class M>
-void expectWire(const M& msg, int16_t version, const Bytes8& expected) {
-  std::vector<uint8_t> out;
-  auto err = encode(msg, version, out);
-  ASSERT_FALSE(err) << err->message();
-  EXPECT_EQ(out, expected);
-  EXPECT_EQ(encodedSize(msg, version), expected.size());
-  M back;
-  auto derr = decode(std::span<const uint8_t>(out), version, back);
-  ASSERT_FALSE(derr) << derr->message();
-  EXPECT_EQ(back, msg);
-}
+using testing::Bytes8;
+using testing::expectWire;
 
 TEST(ListOffsetsRequestTest, V1MatchesHandEncodedBytes) {
   ListOffsetsRequest r;
