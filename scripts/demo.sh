@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kafkalite-ccache}"
+# Hash paths relative to the checkout, so clones in other folders share the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target codec_bench broker_bench
 ./build/release/bench/codec_bench --benchmark_min_time=0.5 "$@"

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kafkalite-ccache}"
+# Hash paths relative to the checkout, so clones in other folders share the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 jobs="$(nproc)"
 
 for preset in release asan; do
