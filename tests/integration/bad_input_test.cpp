@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct BadInput {
   Expect expect;
   int32_t correlationId = -1;  ///< for CloseOrAnswer
 };
+
+// GoogleTest prints parameters in failure messages and ctest listings: the name says it all.
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
 
 void putBE(std::vector<uint8_t>& out, uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
