@@ -1,0 +1,66 @@
+#pragma once
+/// \file
+/// ProducerBatch: the records of one partition that travel together in one record batch
+/// v2, from their first append until the broker's answer completes them.
+///
+/// Threading: owned by the I/O thread (RecordAccumulator, then Sender); not synchronised.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "protocol/record_batch.hpp"
+
+namespace kafkalite::client {
+
+class ProducerBatch {
+ public:
+  /// Prepares a recycled or new batch for `topic` (a stable string owned by the
+  /// accumulator) and `partition`, first record enqueued at `firstRecordMs`.
+  void reset(const std::string* topic, int32_t partition, int64_t firstRecordMs) noexcept {
+    topic_ = topic;
+    partition_ = partition;
+    createdMs = firstRecordMs;
+    retryAtMs = 0;
+    awaitMetadataAttempt = 0;
+    attempts = 0;
+    lastError.clear();
+    full = false;
+    closed_ = false;
+    bytes_ = {};
+    slots.clear();
+  }
+
+  [[nodiscard]] const std::string& topic() const noexcept { return *topic_; }
+  [[nodiscard]] int32_t partition() const noexcept { return partition_; }
+  [[nodiscard]] int32_t recordCount() const noexcept { return static_cast<int32_t>(slots.size()); }
+
+  /// Finishes the record batch (header, CRC); no more appends. Idempotent.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    bytes_ = builder.finish(0);
+  }
+  [[nodiscard]] bool closed() const noexcept { return closed_; }
+  /// The finished record batch (after close()); sent as is, also on retries.
+  [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return bytes_; }
+
+  protocol::RecordBatchBuilder builder;  ///< reused across the batch's lives: no allocation once warm
+  std::vector<uint32_t> slots;           ///< RecordHandoff slot of each record, in offset order
+  int64_t createdMs = 0;                 ///< enqueue time of the first record (linger starts here)
+  int64_t retryAtMs = 0;                 ///< not sent again before this time (retry.backoff.ms)
+  uint64_t awaitMetadataAttempt = 0;     ///< after a failure: wait until refreshAttempts() exceeds this
+  int32_t attempts = 0;                  ///< times sent so far
+  std::error_code lastError;             ///< why the last attempt failed
+  bool full = false;                     ///< batch.num.messages reached, or a record did not fit
+
+ private:
+  const std::string* topic_ = nullptr;
+  int32_t partition_ = -1;
+  bool closed_ = false;
+  std::span<const uint8_t> bytes_;
+};
+
+}  // namespace kafkalite::client

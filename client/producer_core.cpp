@@ -1,0 +1,150 @@
+#include "client/producer_core.hpp"
+
+namespace kafkalite::client {
+namespace {
+
+std::optional<std::span<const uint8_t>> keyBytes(const std::optional<std::string>& key) noexcept {
+  if (!key) return std::nullopt;
+  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key->data()), key->size());
+}
+
+}  // namespace
+
+ProducerCore::ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff,
+                           ConnectionFactory& factory)
+    : config_(config),
+      handoff_(handoff),
+      metadata_(config.topicMetadataRefreshIntervalMs),
+      accumulator_(AccumulatorConfig::from(config)),
+      sender_(SenderConfig::from(config), clock, metadata_, accumulator_, handoff, factory) {
+  sender_.setMetadataListener([this](int64_t nowMs, std::error_code error) { onMetadata(nowMs, error); });
+}
+
+void ProducerCore::onRecord(uint32_t index) {
+  RecordSlot& slot = handoff_.slot(index);
+  const std::string& topic = slot.record.topic;
+  if (topic.empty()) {
+    fail(index, ErrorCode::INVALID_TOPIC_EXCEPTION);
+    return;
+  }
+  metadata_.addTopic(topic);
+  const TopicMetadata* meta = metadata_.topic(topic);
+  if (meta == nullptr || meta->error != ErrorCode::NONE || meta->partitions.empty() || waiting_.contains(topic)) {
+    // Unknown yet: wait, behind any earlier record of the topic, so order is kept.
+    waiting_[topic].slots.push_back(index);
+    return;
+  }
+  route(index, *meta);
+}
+
+Partitioner& ProducerCore::partitionerFor(const std::string& topic) {
+  auto& p = partitioners_[topic];
+  if (!p) p = std::make_unique<Partitioner>(config_.partitioner);
+  return *p;
+}
+
+void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
+  RecordSlot& slot = handoff_.slot(index);
+  const ProducerRecord& record = slot.record;
+  const auto partitions = static_cast<int32_t>(meta.partitions.size());
+  if (lastTopic_ == nullptr || lastTopic_->name != record.topic) lastTopic_ = &accumulator_.topic(record.topic);
+  RecordAccumulator::AppendStatus status;
+  if (record.partition) {
+    if (*record.partition < 0 || *record.partition >= partitions) {
+      fail(index, ClientError::UnknownPartition);
+      return;
+    }
+    status = accumulator_.append(*lastTopic_, *record.partition, index, slot, false);
+  } else {
+    Partitioner& partitioner = partitionerFor(record.topic);
+    const auto key = keyBytes(record.key);
+    int32_t partition = partitioner.partition(key, partitions);
+    // Sticky keyless records: do not start a new batch on the sticky partition; move the
+    // sticky partition first (Java's abortOnNewBatch, KIP-480).
+    const bool sticky = !key || (config_.partitioner == PartitionerKind::ConsistentRandom && key->empty());
+    status = accumulator_.append(*lastTopic_, partition, index, slot, sticky);
+    if (status == RecordAccumulator::AppendStatus::AbortedForNewBatch) {
+      partitioner.onNewBatch(partition, partitions);
+      partition = partitioner.partition(key, partitions);
+      status = accumulator_.append(*lastTopic_, partition, index, slot, false);
+    }
+  }
+  if (status == RecordAccumulator::AppendStatus::TooLarge) fail(index, ClientError::RecordTooLarge);
+}
+
+void ProducerCore::fail(uint32_t index, std::error_code error) {
+  RecordSlot& slot = handoff_.slot(index);
+  RecordMetadata md;
+  md.topic = slot.record.topic;
+  md.partition = slot.record.partition.value_or(-1);
+  md.timestamp = slot.timestampMs;
+  handoff_.complete(index, error, md);
+}
+
+int64_t ProducerCore::runOnce(int64_t nowMs) { return sender_.runOnce(nowMs); }
+
+void ProducerCore::onMetadata(int64_t nowMs, std::error_code error) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    Waiting& w = it->second;
+    const TopicMetadata* meta = metadata_.topic(it->first);
+    if (!error && meta == nullptr) {
+      metadata_.requestUpdate(nowMs);  // the answer predates this topic: ask again, no attempt
+      ++it;
+      continue;
+    }
+    if (!error && meta->error == ErrorCode::NONE && !meta->partitions.empty()) {
+      for (const uint32_t index : w.slots) route(index, *meta);
+      it = waiting_.erase(it);
+      continue;
+    }
+    std::error_code why = error;
+    if (!why) why = meta->error == ErrorCode::NONE ? std::error_code(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) : meta->error;
+    w.lastError = why;
+    if (isRetriable(why) && ++w.attempts <= config_.messageSendMaxRetries) {
+      metadata_.requestUpdate(nowMs + config_.retryBackoffMs);
+      ++it;
+      continue;
+    }
+    for (const uint32_t index : w.slots) fail(index, why);
+    it = waiting_.erase(it);
+  }
+  if (!error) {
+    // Partitions still without a leader after this answer: one attempt for their batches.
+    accumulator_.forEachLeaderless(metadata_, [&](const std::string& topic, int32_t partition,
+                                                  RecordAccumulator::PartitionQueue& pq) {
+      if (++pq.leaderlessAnswers <= config_.messageSendMaxRetries) return;
+      std::error_code why = ErrorCode::LEADER_NOT_AVAILABLE;
+      if (const TopicMetadata* meta = metadata_.topic(topic)) {
+        if (meta->error != ErrorCode::NONE) why = meta->error;
+        else if (static_cast<std::size_t>(partition) < meta->partitions.size() &&
+                 meta->partitions[static_cast<std::size_t>(partition)].error != ErrorCode::NONE) {
+          why = meta->partitions[static_cast<std::size_t>(partition)].error;
+        }
+      }
+      while (!pq.batches.empty()) {
+        ProducerBatch* b = pq.batches.front();
+        pq.batches.pop_front();
+        sender_.completeBatch(b, b->lastError ? b->lastError : why, -1, -1);
+      }
+      pq.leaderlessAnswers = 0;
+    });
+  }
+  if (metadataObserver_) metadataObserver_();
+}
+
+void ProducerCore::abortAll() {
+  accumulator_.abortQueued([&](ProducerBatch* b) { sender_.completeBatch(b, ClientError::ProducerClosed, -1, -1); });
+  sender_.abortInFlight(ClientError::TimedOut);
+  for (auto& [topic, w] : waiting_) {
+    for (const uint32_t index : w.slots) fail(index, ClientError::ProducerClosed);
+  }
+  waiting_.clear();
+}
+
+std::size_t ProducerCore::waitingForMetadata() const noexcept {
+  std::size_t n = 0;
+  for (const auto& [topic, w] : waiting_) n += w.slots.size();
+  return n;
+}
+
+}  // namespace kafkalite::client

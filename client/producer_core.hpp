@@ -1,0 +1,85 @@
+#pragma once
+/// \file
+/// ProducerCore: what the I/O thread does with records between the hand-off queue and
+/// the Sender. It chooses each record's partition from the metadata (records of a topic
+/// whose metadata is not known yet wait, in order, until it is), appends it to the
+/// RecordAccumulator, and runs the Sender. It owns the accumulator, the metadata cache and
+/// the Sender, and is driven by hand in unit tests (onRecord, runOnce) or by the
+/// io_context in Producer::Impl.
+///
+/// Records waiting for metadata (spec 7.2): every Metadata answer that still does not
+/// describe their topic usably (a retriable topic error such as UNKNOWN_TOPIC_OR_PARTITION
+/// or LEADER_NOT_AVAILABLE while it is auto-created), and every failed Metadata attempt,
+/// counts one attempt; after message.send.max.retries + 1 attempts they fail with the last
+/// error. A non-retriable topic error (e.g. TOPIC_AUTHORIZATION_FAILED) fails them at once.
+/// Batches of a partition that stays without a leader fail the same way.
+///
+/// Threading: the I/O thread only.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "client/clock.hpp"
+#include "client/metadata_cache.hpp"
+#include "client/partitioner.hpp"
+#include "client/record_accumulator.hpp"
+#include "client/record_handoff.hpp"
+#include "client/sender.hpp"
+
+namespace kafkalite::client {
+
+class ProducerCore {
+ public:
+  ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff, ConnectionFactory& factory);
+  ProducerCore(const ProducerCore&) = delete;
+  ProducerCore& operator=(const ProducerCore&) = delete;
+
+  /// A record arrived from the hand-off queue in slot `index`.
+  void onRecord(uint32_t index);
+  /// One Sender pass; returns when to run again at the latest (INT64_MAX: on events only).
+  int64_t runOnce(int64_t nowMs);
+  /// Flush or close: send everything at once, whatever its linger.
+  void setFlushing(bool flushing) noexcept { accumulator_.setFlushing(flushing); }
+  /// Close after its timeout: queued and metadata-waiting records fail with ProducerClosed,
+  /// records in flight with TimedOut; connections close.
+  void abortAll();
+
+  /// Asks for `topic`'s metadata (a refresh is due now if it is new).
+  void addTopic(const std::string& topic) { metadata_.addTopic(topic); }
+  /// Called after every Metadata answer or failed attempt (partitionsFor waits on it).
+  void setMetadataObserver(std::function<void()> observer) { metadataObserver_ = std::move(observer); }
+
+  [[nodiscard]] MetadataCache& metadata() noexcept { return metadata_; }
+  [[nodiscard]] RecordAccumulator& accumulator() noexcept { return accumulator_; }
+  [[nodiscard]] Sender& sender() noexcept { return sender_; }
+  /// Records waiting for their topic's metadata.
+  [[nodiscard]] std::size_t waitingForMetadata() const noexcept;
+
+ private:
+  struct Waiting {
+    std::vector<uint32_t> slots;
+    int32_t attempts = 0;
+    std::error_code lastError;
+  };
+
+  void route(uint32_t index, const TopicMetadata& topic);
+  void onMetadata(int64_t nowMs, std::error_code error);
+  void fail(uint32_t index, std::error_code error);
+  Partitioner& partitionerFor(const std::string& topic);
+
+  const ProducerConfig config_;
+  RecordHandoff& handoff_;
+  MetadataCache metadata_;
+  RecordAccumulator accumulator_;
+  Sender sender_;
+  std::unordered_map<std::string, Waiting> waiting_;
+  std::unordered_map<std::string, std::unique_ptr<Partitioner>> partitioners_;
+  RecordAccumulator::TopicQueues* lastTopic_ = nullptr;  // the topic of the previous record
+  std::function<void()> metadataObserver_;
+};
+
+}  // namespace kafkalite::client

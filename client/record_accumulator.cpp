@@ -1,0 +1,192 @@
+#include "client/record_accumulator.hpp"
+
+#include <algorithm>
+
+namespace kafkalite::client {
+namespace {
+
+std::optional<std::span<const uint8_t>> bytesOf(const std::optional<std::string>& s) noexcept {
+  if (!s) return std::nullopt;
+  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
+}
+
+}  // namespace
+
+AccumulatorConfig AccumulatorConfig::from(const ProducerConfig& config) noexcept {
+  AccumulatorConfig c;
+  c.batchNumMessages = config.batchNumMessages;
+  c.batchSizeBytes = config.batchSizeBytes;
+  c.lingerMs = config.queueBufferingMaxMs;
+  c.retryBackoffMs = config.retryBackoffMs;
+  c.messageMaxBytes = config.messageMaxBytes;
+  c.guaranteeOrder = config.maxInFlightRequestsPerConnection == 1;
+  return c;
+}
+
+RecordAccumulator::~RecordAccumulator() = default;
+
+RecordAccumulator::TopicQueues& RecordAccumulator::topic(const std::string& name) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) it = topics_.emplace(name, std::make_unique<TopicQueues>(name)).first;
+  return *it->second;
+}
+
+ProducerBatch* RecordAccumulator::allocate(const TopicQueues& topic, int32_t partition, int64_t createdMs) {
+  ProducerBatch* b = nullptr;
+  if (free_.empty()) {
+    all_.push_back(std::make_unique<ProducerBatch>());
+    b = all_.back().get();
+  } else {
+    b = free_.back();
+    free_.pop_back();
+  }
+  b->reset(&topic.name, partition, createdMs);
+  return b;
+}
+
+void RecordAccumulator::deallocate(ProducerBatch* batch) noexcept {
+  batch->builder.reset();
+  batch->slots.clear();
+  free_.push_back(batch);
+}
+
+RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, int32_t partition, uint32_t slotIndex,
+                                                          RecordSlot& slot, bool abortOnNewBatch) {
+  if (static_cast<std::size_t>(partition) >= topic.partitions.size()) {
+    topic.partitions.resize(static_cast<std::size_t>(partition) + 1);
+  }
+  PartitionQueue& pq = topic.partitions[static_cast<std::size_t>(partition)];
+  const ProducerRecord& r = slot.record;
+  headerScratch_.clear();
+  for (const auto& h : r.headers) headerScratch_.push_back({h.key, bytesOf(h.value)});
+  const std::size_t keyLen = r.key ? r.key->size() : 0;
+  const std::size_t valueLen = r.value ? r.value->size() : 0;
+
+  ProducerBatch* last = pq.batches.empty() ? nullptr : pq.batches.back();
+  if (last != nullptr && !last->closed() && !last->full) {
+    const std::size_t after = last->builder.estimatedSizeAfter(keyLen, valueLen, headerScratch_, slot.timestampMs);
+    const auto limit = static_cast<std::size_t>(std::min(config_.batchSizeBytes, config_.messageMaxBytes));
+    if (after > limit) last->full = true;  // a record did not fit: the batch goes (spec 8.2 "full")
+  }
+  const bool fits = last != nullptr && !last->closed() && !last->full;
+  if (!fits) {
+    // A new batch: a record alone may exceed batch.size but never message.max.bytes.
+    protocol::RecordBatchBuilder probe;
+    const std::size_t alone = probe.estimatedSizeAfter(keyLen, valueLen, headerScratch_, 0);
+    if (alone > static_cast<std::size_t>(config_.messageMaxBytes)) return AppendStatus::TooLarge;
+    if (abortOnNewBatch) return AppendStatus::AbortedForNewBatch;
+    last = allocate(topic, partition, slot.enqueuedMs);
+    last->builder.begin(slot.timestampMs);
+    pq.batches.push_back(last);
+  }
+  if (!last->builder.append(slot.timestampMs, bytesOf(r.key), bytesOf(r.value), headerScratch_)) {
+    // Only a length over 2 GiB gets here, which message.max.bytes already excludes.
+    return AppendStatus::TooLarge;
+  }
+  last->slots.push_back(slotIndex);
+  if (last->recordCount() >= config_.batchNumMessages) last->full = true;
+  slot.partition = partition;
+  // The bytes are in the batch now; free the application's buffers early.
+  slot.record.key.reset();
+  slot.record.value.reset();
+  slot.record.headers.clear();
+  return AppendStatus::Appended;
+}
+
+bool RecordAccumulator::backingOff(const ProducerBatch& b, const MetadataCache& metadata,
+                                   int64_t nowMs) const noexcept {
+  if (b.attempts == 0) return false;
+  return nowMs < b.retryAtMs || metadata.refreshAttempts() <= b.awaitMetadataAttempt;
+}
+
+void RecordAccumulator::ready(const MetadataCache& metadata, int64_t nowMs, bool exhausted, ReadyResult& out) {
+  out.readyNodes.clear();
+  out.nextReadyCheckMs = INT64_MAX;
+  out.unknownLeaders = false;
+  for (auto& [node, queues] : nodeQueues_) queues.clear();
+  for (auto& [name, topic] : topics_) {
+    for (std::size_t p = 0; p < topic->partitions.size(); ++p) {
+      PartitionQueue& pq = topic->partitions[p];
+      if (pq.batches.empty()) continue;
+      const int32_t leader = metadata.leaderFor(name, static_cast<int32_t>(p));
+      if (leader < 0) {
+        out.unknownLeaders = true;
+        continue;
+      }
+      nodeQueues_[leader].push_back(&pq);
+      if (pq.muted) continue;
+      const ProducerBatch& head = *pq.batches.front();
+      if (backingOff(head, metadata, nowMs)) {
+        if (nowMs < head.retryAtMs) out.nextReadyCheckMs = std::min(out.nextReadyCheckMs, head.retryAtMs);
+        continue;
+      }
+      const int64_t lingerEnd = head.createdMs + config_.lingerMs;
+      const bool sendable = head.attempts > 0 || head.full || pq.batches.size() > 1 || nowMs >= lingerEnd ||
+                            exhausted || flushing_;
+      if (sendable) {
+        if (std::find(out.readyNodes.begin(), out.readyNodes.end(), leader) == out.readyNodes.end()) {
+          out.readyNodes.push_back(leader);
+        }
+      } else {
+        out.nextReadyCheckMs = std::min(out.nextReadyCheckMs, lingerEnd);
+      }
+    }
+  }
+}
+
+void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64_t nowMs,
+                              std::vector<ProducerBatch*>& out) {
+  const auto it = nodeQueues_.find(node);
+  if (it == nodeQueues_.end() || it->second.empty()) return;
+  std::vector<PartitionQueue*>& queues = it->second;
+  std::size_t& start = drainIndex_[node];
+  start %= queues.size();
+  int64_t size = 0;
+  bool first = true;
+  for (std::size_t i = 0; i < queues.size(); ++i) {
+    PartitionQueue& pq = *queues[(start + i) % queues.size()];
+    if (pq.muted || pq.batches.empty()) continue;
+    ProducerBatch* head = pq.batches.front();
+    if (backingOff(*head, metadata, nowMs)) continue;
+    head->close();
+    const auto bytes = static_cast<int64_t>(head->bytes().size());
+    if (!first && size + bytes > config_.messageMaxBytes) {
+      start = (start + i) % queues.size();  // continue here next time
+      return;
+    }
+    pq.batches.pop_front();
+    if (config_.guaranteeOrder) pq.muted = true;
+    size += bytes;
+    first = false;
+    out.push_back(head);
+  }
+  start = (start + 1) % queues.size();
+}
+
+void RecordAccumulator::reenqueue(ProducerBatch* batch, int64_t nowMs, uint64_t metadataAttempts) {
+  batch->retryAtMs = nowMs + config_.retryBackoffMs;
+  batch->awaitMetadataAttempt = metadataAttempts;
+  TopicQueues& t = topic(batch->topic());
+  if (static_cast<std::size_t>(batch->partition()) >= t.partitions.size()) {
+    t.partitions.resize(static_cast<std::size_t>(batch->partition()) + 1);
+  }
+  t.partitions[static_cast<std::size_t>(batch->partition())].batches.push_front(batch);
+}
+
+void RecordAccumulator::unmute(const ProducerBatch& batch) {
+  TopicQueues& t = topic(batch.topic());
+  if (static_cast<std::size_t>(batch.partition()) < t.partitions.size()) {
+    t.partitions[static_cast<std::size_t>(batch.partition())].muted = false;
+  }
+}
+
+bool RecordAccumulator::empty() const noexcept {
+  for (const auto& [name, topic] : topics_) {
+    for (const auto& pq : topic->partitions) {
+      if (!pq.batches.empty()) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace kafkalite::client

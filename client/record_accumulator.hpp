@@ -1,0 +1,183 @@
+#pragma once
+/// \file
+/// RecordAccumulator: per-partition queues of ProducerBatch, as Java's (spec 8.1-8.3).
+///
+/// append() adds a record to its partition's last batch, or starts a new one when that
+/// batch holds batch.num.messages records or the record would take it past batch.size
+/// bytes (or message.max.bytes). ready() looks at the head batch of every partition and
+/// names the leaders that have something to send; drain() takes, round-robin from where
+/// it stopped last time, one head batch per partition led by a node, up to a request size.
+///
+/// A head batch is sendable (spec 8.2) when its partition has a known leader, is not
+/// muted (max.in.flight = 1 while a request for it is in flight) and is not backing off
+/// after a failure (retry.backoff.ms, then a metadata refresh), and one of: it is full or
+/// another batch queues behind it; queue.buffering.max.ms has passed since its first
+/// record; a retried batch's backoff is over; the hand-off queue is exhausted (senders
+/// wait for slots); the producer is flushing or closing.
+///
+/// Batches are recycled, so their RecordBatchBuilder buffers are reused: once warm,
+/// appending allocates nothing.
+///
+/// Threading: owned by the I/O thread; not synchronised.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "client/metadata_cache.hpp"
+#include "client/producer_batch.hpp"
+#include "client/record_handoff.hpp"
+
+namespace kafkalite::client {
+
+/// The settings the accumulator applies.
+struct AccumulatorConfig {
+  int32_t batchNumMessages = 200;     ///< batch.num.messages
+  int32_t batchSizeBytes = 1000000;   ///< batch.size
+  int32_t lingerMs = 1000;            ///< queue.buffering.max.ms
+  int32_t retryBackoffMs = 100;       ///< retry.backoff.ms
+  int32_t messageMaxBytes = 1000000;  ///< message.max.bytes: largest batch, and drain's request budget
+  bool guaranteeOrder = false;        ///< max.in.flight.requests.per.connection = 1: mute drained partitions
+
+  /// The accumulator settings of a producer configuration.
+  static AccumulatorConfig from(const ProducerConfig& config) noexcept;
+};
+
+class RecordAccumulator {
+ public:
+  /// One partition's batches, oldest first.
+  struct PartitionQueue {
+    std::deque<ProducerBatch*> batches;
+    bool muted = false;  ///< a batch of it is in flight and order must be kept
+    int32_t leaderlessAnswers = 0;  ///< metadata answers in a row without a leader for it
+  };
+  /// One topic's partition queues. A deque, so growing it (the topic gained partitions)
+  /// keeps references to the queues valid.
+  struct TopicQueues {
+    explicit TopicQueues(std::string n) : name(std::move(n)) {}
+    const std::string name;
+    std::deque<PartitionQueue> partitions;
+  };
+
+  enum class AppendStatus : uint8_t {
+    Appended,            ///< the record is in a batch; the slot's record body was released
+    AbortedForNewBatch,  ///< abortOnNewBatch and a new batch was needed: nothing was done
+    TooLarge,            ///< even alone the record exceeds message.max.bytes: nothing was done
+  };
+
+  /// What ready() found.
+  struct ReadyResult {
+    std::vector<int32_t> readyNodes;  ///< leaders with a sendable head batch, each once
+    int64_t nextReadyCheckMs = INT64_MAX;  ///< when a batch not sendable yet becomes so
+    bool unknownLeaders = false;      ///< some batch waits for a partition without a known leader
+  };
+
+  explicit RecordAccumulator(const AccumulatorConfig& config) : config_(config) {}
+  ~RecordAccumulator();
+  RecordAccumulator(const RecordAccumulator&) = delete;
+  RecordAccumulator& operator=(const RecordAccumulator&) = delete;
+
+  /// The queues of `topic`, created on first use. The reference stays valid.
+  TopicQueues& topic(const std::string& name);
+
+  /// Appends the record in `slot` (slot index `slotIndex`) to partition `partition` of
+  /// `topic`: its key, value and headers are serialized into the batch and released. With
+  /// `abortOnNewBatch` (a keyless record and a sticky partitioner) it returns
+  /// AbortedForNewBatch instead of starting a new batch, so the caller can move the sticky
+  /// partition first (Java's abortOnNewBatch).
+  AppendStatus append(TopicQueues& topic, int32_t partition, uint32_t slotIndex, RecordSlot& slot,
+                      bool abortOnNewBatch);
+
+  /// Spec 8.2; `exhausted` = the hand-off queue has no free slot.
+  void ready(const MetadataCache& metadata, int64_t nowMs, bool exhausted, ReadyResult& out);
+
+  /// Spec 8.3: takes the sendable head batches of the partitions `node` leads (as seen by
+  /// the last ready()), at most one per partition, round-robin, up to `maxBytes` in total
+  /// (at least one batch), closes them, mutes their partitions when order is guaranteed,
+  /// and appends them to `out`.
+  void drain(const MetadataCache& metadata, int32_t node, int64_t nowMs, std::vector<ProducerBatch*>& out);
+
+  /// A sent batch failed and will be retried: back to the head of its partition's queue
+  /// (spec 8.5), not sendable before nowMs + retry.backoff.ms nor before the metadata
+  /// refresh after `metadataAttempts` (MetadataCache::refreshAttempts()) has ended.
+  void reenqueue(ProducerBatch* batch, int64_t nowMs, uint64_t metadataAttempts);
+
+  /// The request carrying `batch` has ended: its partition may send again.
+  void unmute(const ProducerBatch& batch);
+
+  /// Returns a completed batch for reuse.
+  void deallocate(ProducerBatch* batch) noexcept;
+
+  /// Flushing or closing: every batch is sendable at once, whatever its linger.
+  void setFlushing(bool flushing) noexcept { flushing_ = flushing; }
+  [[nodiscard]] bool flushing() const noexcept { return flushing_; }
+
+  /// Calls `fail(batch)` for every batch still queued (not in flight) and removes them;
+  /// `fail` completes the records and deallocates the batch.
+  template <class F>
+  void abortQueued(F&& fail) {
+    for (auto& [name, topic] : topics_) {
+      for (auto& pq : topic->partitions) {
+        while (!pq.batches.empty()) {
+          ProducerBatch* b = pq.batches.front();
+          pq.batches.pop_front();
+          fail(b);
+        }
+      }
+    }
+  }
+
+  /// Calls `fail(batch)` for each queued batch whose first record is older than
+  /// `deliveryTimeoutMs` at `nowMs` (delivery.timeout.ms, spec 8.4 step 5), and removes it.
+  template <class F>
+  void expire(int64_t nowMs, int64_t deliveryTimeoutMs, F&& fail) {
+    for (auto& [name, topic] : topics_) {
+      for (auto& pq : topic->partitions) {
+        while (!pq.batches.empty() && nowMs - pq.batches.front()->createdMs >= deliveryTimeoutMs) {
+          ProducerBatch* b = pq.batches.front();
+          pq.batches.pop_front();
+          fail(b);
+        }
+      }
+    }
+  }
+
+  /// Calls `fn(topicName, partition, queue)` for each partition with queued batches and
+  /// no known leader; `fn` may pop (and complete) its batches.
+  template <class F>
+  void forEachLeaderless(const MetadataCache& metadata, F&& fn) {
+    for (auto& [name, topic] : topics_) {
+      for (std::size_t p = 0; p < topic->partitions.size(); ++p) {
+        PartitionQueue& pq = topic->partitions[p];
+        if (pq.batches.empty()) continue;
+        if (metadata.leaderFor(name, static_cast<int32_t>(p)) >= 0) {
+          pq.leaderlessAnswers = 0;
+          continue;
+        }
+        fn(name, static_cast<int32_t>(p), pq);
+      }
+    }
+  }
+
+  /// True if no batch is queued.
+  [[nodiscard]] bool empty() const noexcept;
+
+ private:
+  ProducerBatch* allocate(const TopicQueues& topic, int32_t partition, int64_t createdMs);
+  [[nodiscard]] bool backingOff(const ProducerBatch& b, const MetadataCache& metadata, int64_t nowMs) const noexcept;
+
+  AccumulatorConfig config_;
+  bool flushing_ = false;
+  std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_;
+  std::vector<std::unique_ptr<ProducerBatch>> all_;  // owns every batch ever made
+  std::vector<ProducerBatch*> free_;
+  std::vector<protocol::RecordHeaderView> headerScratch_;
+  // From the last ready(): per node, the partitions it leads that have batches.
+  std::unordered_map<int32_t, std::vector<PartitionQueue*>> nodeQueues_;
+  std::unordered_map<int32_t, std::size_t> drainIndex_;
+};
+
+}  // namespace kafkalite::client

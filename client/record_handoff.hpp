@@ -1,0 +1,125 @@
+#pragma once
+/// \file
+/// RecordHandoff: how application threads hand records to the I/O thread.
+///
+/// A slab of `queue.buffering.max.messages` record slots, a SlotSemaphore counting the
+/// free ones, a lock-free free list and a bounded lock-free MPSC queue of filled slot
+/// indices (Boost.Lockfree, nodes preallocated, so neither side allocates once running).
+///
+/// A slot is taken by send() and given back only when its record completes (callback or
+/// future), so the semaphore bounds "records accepted and not yet completed", which is
+/// exactly queue.buffering.max.messages (spec 7.5). send() waits for a free slot as
+/// queue.enqueue.timeout.ms says: 0 → fail at once, negative → block, positive → block
+/// up to that long; then QueueFullException.
+///
+/// Waking the I/O thread: publish() sets an atomic "wake pending" flag and reports whether
+/// it was clear; only then does the caller post a drain to the io_context. So there is at
+/// most one post per drain cycle, and no syscall or allocation per record.
+///
+/// Threading: acquire(), slot() (for a slot the caller holds), publish(), abandon(),
+/// waitIdle() and shutdown() from any thread; drain() and complete() only on the I/O
+/// thread (the single consumer). A slot belongs to the thread that acquired it until
+/// publish(), then to the I/O thread until complete().
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include <boost/lockfree/queue.hpp>
+
+#include "client/slot_semaphore.hpp"
+#include "kafkalite/producer.hpp"
+
+namespace kafkalite::client {
+
+/// One record between send() and its completion.
+struct RecordSlot {
+  ProducerRecord record;  ///< key, value and headers are released once serialized
+  Producer::Callback callback;
+  std::optional<std::promise<RecordMetadata>> promise;  ///< for send() returning a future
+  int64_t enqueuedMs = 0;   ///< monotonic time of send()
+  int64_t timestampMs = 0;  ///< create time written in the batch (record.timestamp or send() time)
+  int32_t partition = -1;   ///< chosen on the I/O thread
+};
+
+class RecordHandoff {
+ public:
+  /// `capacity` slots (>= 1), all free.
+  explicit RecordHandoff(int32_t capacity);
+  RecordHandoff(const RecordHandoff&) = delete;
+  RecordHandoff& operator=(const RecordHandoff&) = delete;
+
+  /// Takes a free slot, waiting per `enqueueTimeoutMs` (queue.enqueue.timeout.ms); with
+  /// `mayBlock` false (the I/O thread itself) it never waits. Throws QueueFullException
+  /// when no slot came free in time; std::system_error(ProducerClosed) after shutdown().
+  /// The slot must then be published or abandoned.
+  uint32_t acquire(int32_t enqueueTimeoutMs, bool mayBlock);
+
+  /// The slot `index`.
+  [[nodiscard]] RecordSlot& slot(uint32_t index) noexcept { return slots_[index]; }
+
+  /// Gives a filled slot to the I/O thread. Returns true if the caller must wake it (post
+  /// one drain); false when a wake is already pending.
+  [[nodiscard]] bool publish(uint32_t index);
+
+  /// Returns an acquired, unpublished slot unused (its contents are cleared).
+  void abandon(uint32_t index);
+
+  /// I/O thread: clears the wake flag, then takes up to `limit` published slots in order
+  /// and calls `onRecord(index)` for each. Returns true if the caller must post another
+  /// drain: it stopped at the limit with records left, and no producer posted one since
+  /// (the flag is set again, so producers do not post while records are left).
+  template <class F>
+  bool drain(F&& onRecord, std::size_t limit) {
+    wakePending_.exchange(false, std::memory_order_acq_rel);
+    uint32_t index = 0;
+    for (std::size_t n = 0; n < limit; ++n) {
+      if (!ready_.pop(index)) return false;
+      onRecord(index);
+    }
+    return !wakePending_.exchange(true, std::memory_order_acq_rel);
+  }
+
+  /// I/O thread: completes the record in slot `index`: calls its callback (exceptions are
+  /// swallowed) or sets its future, with `metadata` and `error`, then frees the slot.
+  void complete(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept;
+
+  /// Wakes every sender blocked in acquire(); later acquires throw ProducerClosed.
+  void shutdown();
+
+  /// Waits until no slot is held (every accepted record completed) or `timeout` passes.
+  /// Returns whether none is held.
+  bool waitIdle(std::chrono::milliseconds timeout);
+
+  /// Records accepted and not yet completed (a snapshot).
+  [[nodiscard]] int64_t pending() const noexcept { return pending_.load(std::memory_order_acquire); }
+  /// True while some sender waits for a slot, or none is free: the accumulator then
+  /// sends without waiting for linger (Java's "memory exhausted", spec 8.2).
+  [[nodiscard]] bool exhausted() const noexcept { return semaphore_.available() <= 0 || semaphore_.waiters() > 0; }
+  /// Senders blocked waiting for a slot right now (a snapshot).
+  [[nodiscard]] int32_t blockedSenders() const noexcept { return semaphore_.waiters(); }
+  /// The number of slots.
+  [[nodiscard]] int32_t capacity() const noexcept { return capacity_; }
+
+ private:
+  void freeSlot(uint32_t index) noexcept;
+
+  const int32_t capacity_;
+  std::vector<RecordSlot> slots_;
+  SlotSemaphore semaphore_;
+  boost::lockfree::queue<uint32_t> free_;
+  boost::lockfree::queue<uint32_t> ready_;
+  std::atomic<bool> wakePending_{false};
+  std::atomic<bool> shutdown_{false};
+  std::atomic<int64_t> pending_{0};
+  std::atomic<int32_t> idleWaiters_{0};
+  std::mutex idleMutex_;
+  std::condition_variable idleCv_;
+};
+
+}  // namespace kafkalite::client

@@ -1,0 +1,270 @@
+#include "client/sender.hpp"
+
+#include <algorithm>
+
+#include "protocol/messages/produce.hpp"
+
+namespace kafkalite::client {
+
+SenderConfig SenderConfig::from(const ProducerConfig& config) {
+  SenderConfig c;
+  c.acks = config.requestRequiredAcks;
+  c.requestTimeoutMs = config.requestTimeoutMs;
+  c.retries = config.messageSendMaxRetries;
+  c.retryBackoffMs = config.retryBackoffMs;
+  c.maxInFlight = config.maxInFlightRequestsPerConnection;
+  c.clientId = config.clientId;
+  c.deliveryTimeoutMs = config.deliveryTimeoutMs;
+  c.bootstrapServers = config.bootstrapServers;
+  return c;
+}
+
+Sender::Sender(SenderConfig config, const Clock& clock, MetadataCache& metadata, RecordAccumulator& accumulator,
+               RecordHandoff& handoff, ConnectionFactory& connections)
+    : config_(std::move(config)),
+      clock_(clock),
+      metadata_(metadata),
+      accumulator_(accumulator),
+      handoff_(handoff),
+      factory_(connections) {}
+
+Sender::~Sender() = default;
+
+void Sender::wake() {
+  if (wakeup_) wakeup_();
+}
+
+int64_t Sender::runOnce(int64_t nowMs) {
+  expireRequests(nowMs);
+
+  // Spec 8.4 step 1: which leaders have something to send.
+  accumulator_.ready(metadata_, nowMs, handoff_.exhausted(), ready_);
+  const auto last = metadata_.lastRefreshMs();
+  // Ask again about leaders we do not know, but not more often than retry.backoff.ms.
+  const int64_t askAgainAt = last ? std::max(nowMs, *last + config_.retryBackoffMs) : nowMs;
+  if (ready_.unknownLeaders) metadata_.requestUpdate(askAgainAt);
+  // topic.metadata.refresh.interval.ms = 0: a send pass is preceded by a refresh (7.3).
+  if (metadata_.sendPassNeedsRefresh() && !ready_.readyNodes.empty()) metadata_.requestUpdate(nowMs);
+  maybeUpdateMetadata(nowMs);
+
+  int64_t next = ready_.nextReadyCheckMs;
+  if (!metadata_.sendPassNeedsRefresh()) {
+    bool sent = false;
+    for (const int32_t node : ready_.readyNodes) {
+      BrokerConnection* conn = connectionFor(node);
+      if (conn == nullptr) {  // the leader is not in the broker list: ask again
+        metadata_.requestUpdate(askAgainAt);
+        continue;
+      }
+      if (conn->state() == ConnectionState::Disconnected || conn->state() == ConnectionState::Failed) {
+        conn->connect();
+      }
+      if (conn->state() == ConnectionState::Failed) {
+        // Spec 8.4 step 2 drops unconnected nodes; a node we cannot connect to costs the
+        // batches waiting for it one attempt, so "all brokers down" ends (spec 7.2).
+        drained_.clear();
+        accumulator_.drain(metadata_, node, nowMs, drained_);
+        for (ProducerBatch* b : drained_) {
+          ++b->attempts;
+          accumulator_.unmute(*b);
+          failBatch(b, conn->lastError(), nowMs);
+        }
+        if (!drained_.empty()) next = std::min(next, nowMs + config_.retryBackoffMs);
+        continue;
+      }
+      if (conn->state() != ConnectionState::Ready) continue;
+      if (conn->inFlight() >= static_cast<std::size_t>(config_.maxInFlight)) continue;
+      drained_.clear();
+      accumulator_.drain(metadata_, node, nowMs, drained_);  // spec 8.4 steps 3-4
+      if (drained_.empty()) continue;
+      sendProduceRequest(*conn, drained_, nowMs);  // step 6
+      sent = true;
+    }
+    if (sent) metadata_.markSendPass();
+  }
+
+  // Step 5: delivery.timeout.ms, when set, bounds the time a record may wait.
+  if (config_.deliveryTimeoutMs) {
+    accumulator_.expire(nowMs, *config_.deliveryTimeoutMs,
+                        [&](ProducerBatch* b) { completeBatch(b, ClientError::TimedOut, -1, -1); });
+  }
+
+  for (const auto& [id, request] : inFlight_) next = std::min(next, request.deadlineMs);
+  if (metadataInFlight_) {
+    next = std::min(next, metadataInFlight_->deadlineMs);
+  } else if (const auto due = metadata_.nextUpdateMs(nowMs); due && !metadataAwaitsConnection_) {
+    // A refresh waiting for a connection is woken by its state change instead.
+    next = std::min(next, std::max(*due, nowMs));
+  }
+  return next;
+}
+
+void Sender::expireRequests(int64_t nowMs) {
+  std::vector<int32_t> nodes;
+  for (const auto& [id, request] : inFlight_) {
+    if (request.deadlineMs <= nowMs) nodes.push_back(request.node);
+  }
+  if (metadataInFlight_ && metadataInFlight_->deadlineMs <= nowMs) nodes.push_back(metadataInFlight_->node);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  for (const int32_t node : nodes) failConnection(node, nowMs);
+}
+
+void Sender::failConnection(int32_t node, int64_t nowMs) {
+  // Responses come in order, so after a timeout nothing later on this connection can be
+  // matched with confidence: every request on it fails, the late one with TimedOut.
+  for (auto it = inFlight_.begin(); it != inFlight_.end();) {
+    if (it->second.node != node) {
+      ++it;
+      continue;
+    }
+    InFlightProduce request = std::move(it->second);
+    it = inFlight_.erase(it);
+    const std::error_code error =
+        request.deadlineMs <= nowMs ? std::error_code(ClientError::TimedOut) : std::error_code(ClientError::Disconnected);
+    for (ProducerBatch* b : request.batches) {
+      accumulator_.unmute(*b);
+      failBatch(b, error, nowMs);
+    }
+  }
+  if (metadataInFlight_ && metadataInFlight_->node == node) {
+    const bool timedOut = metadataInFlight_->deadlineMs <= nowMs;
+    metadataInFlight_.reset();
+    metadataAttemptFailed(nowMs, timedOut ? std::error_code(ClientError::TimedOut)
+                                          : std::error_code(ClientError::Disconnected));
+  }
+  if (const auto it = connections_.find(node); it != connections_.end()) it->second->close();
+}
+
+void Sender::sendProduceRequest(BrokerConnection& connection, std::vector<ProducerBatch*>& batches, int64_t nowMs) {
+  protocol::ProduceRequest request;
+  request.acks = config_.acks;
+  request.timeoutMs = config_.requestTimeoutMs;
+  for (ProducerBatch* b : batches) {
+    auto topic = std::find_if(request.topicData.begin(), request.topicData.end(),
+                              [&](const auto& t) { return t.name == b->topic(); });
+    if (topic == request.topicData.end()) {
+      request.topicData.emplace_back();
+      topic = std::prev(request.topicData.end());
+      topic->name = b->topic();
+    }
+    topic->partitionData.push_back({b->partition(), protocol::Records::of(b->bytes()), {}});
+  }
+  const int16_t version = connection.apiVersion(protocol::ApiKey::Produce);
+  const int32_t correlationId = nextCorrelationId_++;
+  RequestFrame frame;
+  const bool encoded =
+      version >= 0 && !RequestFrame::encode(
+                          protocol::RequestHeader{protocol::ApiKey::Produce, version, correlationId, config_.clientId, {}},
+                          request, frame);
+  if (!encoded) {
+    for (ProducerBatch* b : batches) {
+      accumulator_.unmute(*b);
+      completeBatch(b, version < 0 ? ClientError::UnsupportedVersion : ClientError::Malformed, -1, -1);
+    }
+    return;
+  }
+  InFlightProduce& entry = inFlight_[correlationId];
+  entry.node = connection.nodeId();
+  entry.version = version;
+  // acks = 0: the deadline is for the write only.
+  entry.deadlineMs = nowMs + config_.requestTimeoutMs + (config_.acks == 0 ? 0 : config_.responseGraceMs);
+  entry.batches = batches;
+  for (ProducerBatch* b : batches) ++b->attempts;
+  connection.send(std::move(frame), config_.acks != 0,
+                  [this, correlationId](std::error_code ec, std::span<const uint8_t> body) {
+                    handleProduceResponse(correlationId, ec, body);
+                  });
+}
+
+void Sender::handleProduceResponse(int32_t correlationId, std::error_code error, std::span<const uint8_t> body) {
+  const auto it = inFlight_.find(correlationId);
+  if (it == inFlight_.end()) return;  // already failed (timeout, close)
+  InFlightProduce request = std::move(it->second);
+  inFlight_.erase(it);
+  const int64_t nowMs = clock_.nowMs();
+  for (ProducerBatch* b : request.batches) accumulator_.unmute(*b);
+
+  protocol::ProduceResponse response;
+  if (!error && config_.acks != 0 && protocol::decode(body, request.version, response)) {
+    error = ClientError::Malformed;
+  }
+  for (ProducerBatch* b : request.batches) {
+    if (error) {
+      failBatch(b, error, nowMs);
+      continue;
+    }
+    if (config_.acks == 0) {  // written; nothing more will come (spec 7.4)
+      completeBatch(b, {}, -1, -1);
+      continue;
+    }
+    const protocol::ProduceResponse::TopicProduceResponse::PartitionProduceResponse* found = nullptr;
+    for (const auto& t : response.responses) {
+      if (t.name != b->topic()) continue;
+      for (const auto& p : t.partitionResponses) {
+        if (p.index == b->partition()) found = &p;
+      }
+    }
+    if (found == nullptr) {
+      failBatch(b, ClientError::Malformed, nowMs);
+      continue;
+    }
+    const auto code = static_cast<ErrorCode>(found->errorCode);
+    if (code == ErrorCode::NONE) {
+      completeBatch(b, {}, found->baseOffset, found->logAppendTimeMs);
+    } else if (code == ErrorCode::DUPLICATE_SEQUENCE_NUMBER) {
+      completeBatch(b, {}, -1, -1);  // spec 8.7: success, offset unknown
+    } else {
+      failBatch(b, code, nowMs);
+    }
+  }
+  wake();
+}
+
+void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs) {
+  batch->lastError = error;
+  const bool deliveryExpired =
+      config_.deliveryTimeoutMs && nowMs - batch->createdMs >= static_cast<int64_t>(*config_.deliveryTimeoutMs);
+  if (isRetriable(error) && batch->attempts <= config_.retries && !deliveryExpired) {
+    // Spec 7.2 / 8.5: back to the head of its queue; after retry.backoff.ms and a
+    // metadata refresh (to find a new leader) it goes again.
+    accumulator_.reenqueue(batch, nowMs, metadata_.refreshAttempts());
+    metadata_.requestUpdate(nowMs + config_.retryBackoffMs);
+    return;
+  }
+  completeBatch(batch, deliveryExpired && isRetriable(error) ? std::error_code(ClientError::TimedOut) : error, -1, -1);
+}
+
+void Sender::completeBatch(ProducerBatch* batch, std::error_code error, int64_t baseOffset, int64_t logAppendTimeMs) {
+  RecordMetadata& md = scratchMetadata_;
+  md.topic = batch->topic();
+  md.partition = batch->partition();
+  int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
+  for (const uint32_t slot : batch->slots) {
+    md.offset = offset;
+    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
+    handoff_.complete(slot, error, md);
+    if (offset >= 0) ++offset;
+  }
+  accumulator_.deallocate(batch);
+}
+
+void Sender::abortInFlight(std::error_code error) {
+  auto requests = std::move(inFlight_);
+  inFlight_.clear();
+  for (auto& [id, request] : requests) {
+    for (ProducerBatch* b : request.batches) {
+      accumulator_.unmute(*b);
+      completeBatch(b, error, -1, -1);
+    }
+  }
+  metadataInFlight_.reset();
+  for (auto& [node, conn] : connections_) conn->close();
+}
+
+BrokerConnection* Sender::connection(int32_t nodeId) const {
+  const auto it = connections_.find(nodeId);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace kafkalite::client
