@@ -1,0 +1,201 @@
+// kafkalite::Producer against an independent broker: librdkafka 2.0.2's built-in mock
+// cluster (rd_kafka_mock_cluster_new). Every record is read back by a librdkafka consumer
+// byte for byte: key (incl. null), value (incl. null and binary), headers, timestamp, and
+// at the offset our callback reported.
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kafkalite/producer.hpp"
+#include "support/producer_tally.hpp"
+#include "support/timeouts.hpp"
+
+namespace kafkalite::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+void dropLog(const rd_kafka_t*, int, const char*, const char*) {}
+
+// librdkafka's mock cluster needs an rd_kafka_t to live in.
+class RdkafkaMockCluster {
+ public:
+  RdkafkaMockCluster(int brokers, const std::string& topic, int partitions) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, dropLog);
+    char err[512];
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (rk_ == nullptr) {
+      error = err;
+      return;
+    }
+    mcluster_ = rd_kafka_mock_cluster_new(rk_, brokers);
+    if (mcluster_ == nullptr) {
+      error = "rd_kafka_mock_cluster_new failed";
+      return;
+    }
+    if (const auto e = rd_kafka_mock_topic_create(mcluster_, topic.c_str(), partitions, 1)) error = rd_kafka_err2str(e);
+  }
+  ~RdkafkaMockCluster() {
+    if (mcluster_ != nullptr) rd_kafka_mock_cluster_destroy(mcluster_);
+    if (rk_ != nullptr) rd_kafka_destroy(rk_);
+  }
+  RdkafkaMockCluster(const RdkafkaMockCluster&) = delete;
+  RdkafkaMockCluster& operator=(const RdkafkaMockCluster&) = delete;
+
+  [[nodiscard]] std::string bootstrapServers() const { return rd_kafka_mock_cluster_bootstraps(mcluster_); }
+
+  std::string error;
+
+ private:
+  rd_kafka_t* rk_ = nullptr;
+  rd_kafka_mock_cluster_t* mcluster_ = nullptr;
+};
+
+struct ReadRecord {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<RecordHeader> headers;
+  int64_t timestamp = -1;
+};
+
+std::optional<std::string> bytesOrNull(const void* p, size_t n) {
+  if (p == nullptr) return std::nullopt;
+  return std::string(static_cast<const char*>(p), n);
+}
+
+// Assigns every partition from the beginning and reads until each reported EOF.
+std::vector<ReadRecord> consumeAll(const std::string& bootstrap, const std::string& topic, int partitions,
+                                   std::string& error) {
+  std::vector<ReadRecord> out;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, dropLog);
+  char err[512];
+  for (const auto& [k, v] : std::map<std::string, std::string>{{"bootstrap.servers", bootstrap},
+                                                               {"group.id", "kafkalite-producer-interop"},
+                                                               {"enable.auto.commit", "false"},
+                                                               {"enable.partition.eof", "true"}}) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      error = k + ": " + err;
+      rd_kafka_conf_destroy(conf);
+      return out;
+    }
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    error = err;
+    return out;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (const auto e = rd_kafka_assign(rk, assignment)) error = std::string("assign: ") + rd_kafka_err2str(e);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  std::set<int32_t> atEof;
+  const auto deadline = std::chrono::steady_clock::now() + scaledTimeout(60s);
+  while (error.empty() && atEof.size() < static_cast<size_t>(partitions)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      error = "not every partition reached EOF in time";
+      break;
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      atEof.insert(m->partition);
+    } else if (m->err) {
+      error = std::string("consumer error: ") + rd_kafka_message_errstr(m);
+    } else {
+      ReadRecord r;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      r.key = bytesOrNull(m->key, m->key_len);
+      r.value = bytesOrNull(m->payload, m->len);
+      rd_kafka_timestamp_type_t type;
+      r.timestamp = rd_kafka_message_timestamp(m, &type);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          r.headers.push_back({name, bytesOrNull(value, size)});
+        }
+      }
+      out.push_back(std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+// Record i: binary key and value (every byte value occurs), some nulls, some headers.
+ProducerRecord recordFor(std::size_t i) {
+  ProducerRecord r;
+  r.topic = "interop";
+  if (i % 10 != 3) {
+    r.key = "key-" + std::to_string(i % 37);
+    r.key->push_back(static_cast<char>(i % 256));
+  }
+  if (i % 50 != 7) {
+    std::string v = "value-" + std::to_string(i) + "|";
+    for (std::size_t j = 0; j < i % 300; ++j) v.push_back(static_cast<char>((i + j * 31) % 256));
+    r.value = std::move(v);
+  }
+  if (i % 4 == 0) r.headers.push_back({"trace", "t-" + std::to_string(i)});
+  if (i % 8 == 0) r.headers.push_back({"empty", std::nullopt});
+  r.timestamp = 1'700'000'000'000 + static_cast<int64_t>(i);
+  return r;
+}
+
+TEST(ProducerLibrdkafkaMock, EveryRecordReadBackByteIdentical) {
+  RdkafkaMockCluster mock(3, "interop", 4);
+  ASSERT_TRUE(mock.error.empty()) << mock.error;
+  constexpr std::size_t kRecords = 5000;
+  ProducerTally tally(kRecords);
+  {
+    Producer producer({{"bootstrap.servers", mock.bootstrapServers()},
+                       {"acks", "all"},
+                       {"linger.ms", "5"},
+                       {"request.timeout.ms", "10000"}});
+    for (std::size_t i = 0; i < kRecords; ++i) producer.send(recordFor(i), tally.callback(i));
+    const bool flushed = producer.flush(scaledTimeout(60s));
+    ASSERT_TRUE(flushed) << tally.completed() << " of " << kRecords;
+    EXPECT_TRUE(producer.close(scaledTimeout(10s)));
+  }
+  ASSERT_EQ(tally.firstProblem(), "");
+
+  std::string error;
+  const auto read = consumeAll(mock.bootstrapServers(), "interop", 4, error);
+  ASSERT_TRUE(error.empty()) << error;
+  ASSERT_EQ(read.size(), kRecords);
+  std::map<std::pair<int32_t, int64_t>, std::size_t> byOffset;
+  for (std::size_t i = 0; i < kRecords; ++i) {
+    const auto o = tally.at(i);
+    ASSERT_TRUE(byOffset.emplace(std::make_pair(o.partition, o.offset), i).second) << "offset reported twice";
+  }
+  for (const auto& r : read) {
+    const auto it = byOffset.find({r.partition, r.offset});
+    ASSERT_NE(it, byOffset.end()) << "partition " << r.partition << " offset " << r.offset << " was not reported";
+    const ProducerRecord expected = recordFor(it->second);
+    EXPECT_EQ(r.key, expected.key) << "record " << it->second;
+    EXPECT_EQ(r.value, expected.value) << "record " << it->second;
+    EXPECT_EQ(r.headers, expected.headers) << "record " << it->second;
+    EXPECT_EQ(r.timestamp, *expected.timestamp) << "record " << it->second;
+  }
+}
+
+}  // namespace
+}  // namespace kafkalite::testing

@@ -1,0 +1,123 @@
+#pragma once
+// A ProducerCore driven by hand: records go straight from a RecordHandoff slot into
+// onRecord(), runOnce() is called by the test with a ManualClock, and every connection is
+// a FakeConnection the test answers. Outcomes are collected per record in send order.
+//
+// Threading: one test thread.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/clock.hpp"
+#include "client/producer_core.hpp"
+#include "client/record_handoff.hpp"
+#include "unit/client/fakes.hpp"
+
+namespace kafkalite::client::testing {
+
+struct Outcome {
+  int calls = 0;
+  std::error_code error;
+  RecordMetadata metadata;
+};
+
+class CoreFixture : public ::testing::Test {
+ protected:
+  CoreFixture() {
+    config.bootstrapServers = {BrokerAddress{"bootstrap", 9092}};
+    config.queueBufferingMaxMs = 1000;
+    config.retryBackoffMs = 100;
+    config.requestTimeoutMs = 1500;
+  }
+
+  /// Builds the core from `config` (call after adjusting it).
+  void start(int32_t slots = 1000) {
+    handoff = std::make_unique<RecordHandoff>(slots);
+    core = std::make_unique<ProducerCore>(config, clock, *handoff, factory);
+  }
+
+  /// Hands one record to the core (as the I/O thread's drain would); returns its index in
+  /// `outcomes`.
+  std::size_t send(const std::string& topic, std::optional<std::string> value, std::optional<int32_t> partition = 0,
+                   std::optional<std::string> key = std::nullopt) {
+    const uint32_t slot = handoff->acquire(0, false);
+    RecordSlot& s = handoff->slot(slot);
+    s.record = ProducerRecord(topic, std::move(key), std::move(value));
+    s.record.partition = partition;
+    s.enqueuedMs = clock.nowMs();
+    s.timestampMs = clock.wallClockMs();
+    const std::size_t index = outcomes.size();
+    outcomes.emplace_back();
+    s.callback = [this, index](std::error_code ec, const RecordMetadata& md) {
+      ++outcomes[index].calls;
+      outcomes[index].error = ec;
+      outcomes[index].metadata = md;
+    };
+    core->onRecord(slot);
+    return index;
+  }
+
+  int64_t runOnce() { return core->runOnce(clock.nowMs()); }
+
+  /// Runs a pass and answers the Metadata request it sends (on whichever connection) with
+  /// `response`. Fails the test if no Metadata request is pending.
+  void answerMetadata(const protocol::MetadataResponse& response) {
+    runOnce();
+    for (const auto& [node, conns] : factory.created) {
+      for (FakeConnection* c : conns) {
+        if (const auto i = c->pending(protocol::ApiKey::Metadata)) {
+          c->respond(*i, encodeBody(response, c->sent[*i].header.apiVersion));
+          return;
+        }
+      }
+    }
+    ADD_FAILURE() << "no Metadata request pending";
+  }
+
+  /// The bootstrap connection, and brokers' connections by id.
+  FakeConnection* bootstrap() const { return factory.latest(-1); }
+  FakeConnection* broker(int32_t id) const { return factory.latest(id); }
+
+  /// The last unanswered Produce request to `broker`, decoded, and its index.
+  std::optional<std::pair<std::size_t, protocol::ProduceRequest>> pendingProduce(int32_t brokerId) const {
+    FakeConnection* c = broker(brokerId);
+    if (c == nullptr) return std::nullopt;
+    const auto i = c->pending(protocol::ApiKey::Produce);
+    if (!i) return std::nullopt;
+    return std::make_pair(*i, c->sent[*i].decode<protocol::ProduceRequest>());
+  }
+
+  /// Answers Produce request `i` of `brokerId` with `error` everywhere (offsets from `base`).
+  void answerProduce(int32_t brokerId, std::size_t i, int16_t error, int64_t base = 0) {
+    FakeConnection* c = broker(brokerId);
+    const auto request = c->sent[i].decode<protocol::ProduceRequest>();
+    std::map<std::pair<std::string, int32_t>, int64_t> offsets;
+    for (const auto& t : request.topicData)
+      for (const auto& p : t.partitionData) offsets[{t.name, p.index}] = base;
+    c->respond(i, encodeBody(produceResponse(request, error, offsets), c->sent[i].header.apiVersion));
+  }
+
+  std::size_t produceCount(int32_t brokerId) const {
+    FakeConnection* c = broker(brokerId);
+    return c == nullptr ? 0 : c->requests(protocol::ApiKey::Produce).size();
+  }
+  std::size_t metadataCount() const {
+    std::size_t n = 0;
+    for (const auto& [node, conns] : factory.created)
+      for (FakeConnection* c : conns) n += c->requests(protocol::ApiKey::Metadata).size();
+    return n;
+  }
+
+  ManualClock clock;
+  ProducerConfig config;
+  FakeFactory factory;
+  std::unique_ptr<RecordHandoff> handoff;
+  std::unique_ptr<ProducerCore> core;
+  std::vector<Outcome> outcomes;
+};
+
+}  // namespace kafkalite::client::testing

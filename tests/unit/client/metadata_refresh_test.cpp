@@ -1,0 +1,141 @@
+// topic.metadata.refresh.interval.ms (spec 7.3): positive = periodic, 0 = before every
+// send pass, negative = only after failures; plus the MetadataCache bookkeeping.
+
+#include "client/metadata_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include "unit/client/core_fixture.hpp"
+
+namespace kafkalite::client::testing {
+namespace {
+
+constexpr int16_t kNotLeader = static_cast<int16_t>(ErrorCode::NOT_LEADER_OR_FOLLOWER);
+
+class MetadataRefreshTest : public CoreFixture {
+ protected:
+  MetadataRefreshTest() { config.queueBufferingMaxMs = 0; }
+
+  void startWithTopic() {
+    start();
+    send("t", "first");
+    answerMetadata(metadataResponse(1, {{"t", {1}}}));
+    runOnce();
+    answerProduce(1, pendingProduce(1)->first, 0);
+  }
+};
+
+TEST_F(MetadataRefreshTest, PositiveIntervalRefreshesPeriodically) {
+  config.topicMetadataRefreshIntervalMs = 5000;
+  startWithTopic();
+  const std::size_t before = metadataCount();
+  const int64_t refreshedAt = clock.nowMs();
+  EXPECT_EQ(runOnce(), refreshedAt + 5000) << "the Sender wakes up for the refresh";
+  clock.set(refreshedAt + 4999);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before);
+  clock.set(refreshedAt + 5000);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before + 1);
+  answerMetadata(metadataResponse(1, {{"t", {1}}}));
+  clock.advance(5000);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before + 2) << "and again one interval after that answer";
+}
+
+TEST_F(MetadataRefreshTest, ZeroIntervalRefreshesBeforeEverySendPass) {
+  config.topicMetadataRefreshIntervalMs = 0;
+  startWithTopic();
+  for (int pass = 0; pass < 3; ++pass) {
+    const std::size_t metadataBefore = metadataCount();
+    const std::size_t produceBefore = produceCount(1);
+    send("t", "v" + std::to_string(pass));
+    runOnce();
+    EXPECT_EQ(metadataCount(), metadataBefore + 1) << "pass " << pass << ": metadata first";
+    EXPECT_EQ(produceCount(1), produceBefore) << "pass " << pass << ": no produce before the answer";
+    answerMetadata(metadataResponse(1, {{"t", {1}}}));
+    runOnce();
+    ASSERT_EQ(produceCount(1), produceBefore + 1) << "pass " << pass;
+    answerProduce(1, pendingProduce(1)->first, 0);
+  }
+}
+
+TEST_F(MetadataRefreshTest, ZeroIntervalDoesNotRefreshWhileIdle) {
+  config.topicMetadataRefreshIntervalMs = 0;
+  startWithTopic();
+  const std::size_t before = metadataCount();
+  clock.advance(3'600'000);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before);
+}
+
+TEST_F(MetadataRefreshTest, NegativeIntervalRefreshesOnlyAfterFailures) {
+  config.topicMetadataRefreshIntervalMs = -1;
+  startWithTopic();
+  const std::size_t before = metadataCount();
+  clock.advance(3'600'000);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before) << "no periodic refresh";
+  send("t", "v");
+  runOnce();
+  answerProduce(1, pendingProduce(1)->first, kNotLeader);
+  clock.advance(99);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before);
+  clock.advance(1);
+  runOnce();
+  EXPECT_EQ(metadataCount(), before + 1) << "a failure refreshes after retry.backoff.ms (spec 7.2)";
+}
+
+TEST_F(MetadataRefreshTest, NewTopicIsAskedForAtOnce) {
+  config.topicMetadataRefreshIntervalMs = -1;
+  startWithTopic();
+  const std::size_t before = metadataCount();
+  send("u", "v");
+  runOnce();
+  ASSERT_EQ(metadataCount(), before + 1);
+  FakeConnection* c = broker(1);
+  const auto request = c->sent[*c->pending(protocol::ApiKey::Metadata)].decode<protocol::MetadataRequest>();
+  ASSERT_TRUE(request.topics);
+  std::vector<std::string> names;
+  for (const auto& t : *request.topics) names.push_back(*t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"t", "u"}));
+}
+
+TEST_F(MetadataRefreshTest, UnansweredMetadataRequestTimesOut) {
+  start();
+  const std::size_t r = send("t", "v");
+  runOnce();
+  ASSERT_EQ(metadataCount(), 1u);
+  clock.advance(1500);
+  runOnce();
+  EXPECT_EQ(bootstrap()->closeCalls, 1);
+  EXPECT_EQ(outcomes[r].calls, 0) << "one failed attempt of 4";
+  clock.advance(100);
+  answerMetadata(metadataResponse(1, {{"t", {1}}}));
+  runOnce();
+  EXPECT_TRUE(pendingProduce(1));
+}
+
+TEST(MetadataCacheTest, StoresLeadersAndBrokers) {
+  MetadataCache cache(300000);
+  cache.addTopic("t");
+  EXPECT_EQ(cache.nextUpdateMs(50), 0) << "a new topic is due at once";
+  cache.update(metadataResponse(2, {{"t", {2, -1}}}), 100);
+  EXPECT_EQ(cache.leaderFor("t", 0), 2);
+  EXPECT_EQ(cache.leaderFor("t", 1), -1);
+  EXPECT_EQ(cache.leaderFor("t", 2), -1);
+  EXPECT_EQ(cache.leaderFor("u", 0), -1);
+  ASSERT_NE(cache.broker(2), nullptr);
+  EXPECT_EQ(cache.broker(2)->port, 9092);
+  EXPECT_EQ(cache.version(), 1u);
+  EXPECT_EQ(cache.nextUpdateMs(200), 300100);
+  cache.requestUpdate(250);
+  EXPECT_EQ(cache.nextUpdateMs(200), 250);
+  cache.updateFailed(300, 100);
+  EXPECT_EQ(cache.nextUpdateMs(300), 400);
+  EXPECT_EQ(cache.refreshAttempts(), 2u);
+}
+
+}  // namespace
+}  // namespace kafkalite::client::testing
