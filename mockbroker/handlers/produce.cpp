@@ -31,14 +31,13 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
     response->responses.push_back({topic.name, {}, {}});
     auto& topicResponse = response->responses.back();
     topicResponse.partitionResponses.reserve(topic.partitionData.size());
-    const auto registration = ctx_.controller.partition({topic.name, 0});
     for (const auto& p : topic.partitionData) {
       PartitionResponse pr;
       pr.index = p.index;
       const TopicPartition tp{topic.name, p.index};
       if (requestError) {
         pr.errorCode = static_cast<int16_t>(*requestError);
-      } else if (!registration || !ctx_.controller.partition(tp)) {
+      } else if (!ctx_.controller.partition(tp)) {
         pr.errorCode = static_cast<int16_t>(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);  // spec 1.2
       } else {
         entries.emplace_back(tp, p.records.bytes);
