@@ -28,6 +28,7 @@ class ProducerBatch {
     attempts = 0;
     lastError.clear();
     full = false;
+    recordsCompleted = false;
     closed_ = false;
     bytes_ = {};
     slots.clear();
@@ -55,6 +56,7 @@ class ProducerBatch {
   int32_t attempts = 0;                  ///< times sent so far
   std::error_code lastError;             ///< why the last attempt failed
   bool full = false;                     ///< batch.num.messages reached, or a record did not fit
+  bool recordsCompleted = false;         ///< callbacks done (delivery.timeout.ms in flight); bytes still sent
 
  private:
   const std::string* topic_ = nullptr;

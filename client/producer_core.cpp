@@ -1,5 +1,8 @@
 #include "client/producer_core.hpp"
 
+#include <algorithm>
+#include <climits>
+
 namespace kafkalite::client {
 namespace {
 
@@ -81,7 +84,31 @@ void ProducerCore::fail(uint32_t index, std::error_code error) {
   handoff_.complete(index, error, md);
 }
 
-int64_t ProducerCore::runOnce(int64_t nowMs) { return sender_.runOnce(nowMs); }
+int64_t ProducerCore::runOnce(int64_t nowMs) {
+  const int64_t waitingExpiry = expireWaiting(nowMs);
+  return std::min(waitingExpiry, sender_.runOnce(nowMs));
+}
+
+int64_t ProducerCore::expireWaiting(int64_t nowMs) {
+  int64_t next = INT64_MAX;
+  if (!config_.deliveryTimeoutMs || waiting_.empty()) return next;
+  const int64_t limit = *config_.deliveryTimeoutMs;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    auto& slots = it->second.slots;
+    // Arrival order is (nearly) send() order, so the oldest records are at the front.
+    while (!slots.empty() && nowMs - handoff_.slot(slots.front()).enqueuedMs >= limit) {
+      fail(slots.front(), ClientError::TimedOut);
+      slots.pop_front();
+    }
+    if (slots.empty()) {
+      it = waiting_.erase(it);
+      continue;
+    }
+    next = std::min(next, handoff_.slot(slots.front()).enqueuedMs + limit);
+    ++it;
+  }
+  return next;
+}
 
 void ProducerCore::onMetadata(int64_t nowMs, std::error_code error) {
   for (auto it = waiting_.begin(); it != waiting_.end();) {

@@ -12,11 +12,13 @@
 /// or LEADER_NOT_AVAILABLE while it is auto-created), and every failed Metadata attempt,
 /// counts one attempt; after message.send.max.retries + 1 attempts they fail with the last
 /// error. A non-retriable topic error (e.g. TOPIC_AUTHORIZATION_FAILED) fails them at once.
-/// Batches of a partition that stays without a leader fail the same way.
+/// Batches of a partition that stays without a leader fail the same way. With
+/// delivery.timeout.ms set, a waiting record past it fails with TimedOut.
 ///
 /// Threading: the I/O thread only.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -61,7 +63,7 @@ class ProducerCore {
 
  private:
   struct Waiting {
-    std::vector<uint32_t> slots;
+    std::deque<uint32_t> slots;  // in arrival order
     int32_t attempts = 0;
     std::error_code lastError;
   };
@@ -69,6 +71,8 @@ class ProducerCore {
   void route(uint32_t index, const TopicMetadata& topic);
   void onMetadata(int64_t nowMs, std::error_code error);
   void fail(uint32_t index, std::error_code error);
+  /// delivery.timeout.ms for records waiting for metadata; returns the next expiry.
+  int64_t expireWaiting(int64_t nowMs);
   Partitioner& partitionerFor(const std::string& topic);
 
   const ProducerConfig config_;

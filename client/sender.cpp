@@ -87,9 +87,16 @@ int64_t Sender::runOnce(int64_t nowMs) {
   if (config_.deliveryTimeoutMs) {
     accumulator_.expire(nowMs, *config_.deliveryTimeoutMs,
                         [&](ProducerBatch* b) { completeBatch(b, ClientError::TimedOut, -1, -1); });
+    expireInFlight(nowMs);
   }
 
-  for (const auto& [id, request] : inFlight_) next = std::min(next, request.deadlineMs);
+  for (const auto& [id, request] : inFlight_) {
+    next = std::min(next, request.deadlineMs);
+    if (!config_.deliveryTimeoutMs) continue;
+    for (const ProducerBatch* b : request.batches) {
+      if (!b->recordsCompleted) next = std::min(next, b->createdMs + *config_.deliveryTimeoutMs);
+    }
+  }
   if (metadataInFlight_) {
     next = std::min(next, metadataInFlight_->deadlineMs);
   } else if (const auto due = metadata_.nextUpdateMs(nowMs); due && !metadataAwaitsConnection_) {
@@ -110,6 +117,30 @@ void Sender::expireRequests(int64_t nowMs) {
   for (const int32_t node : nodes) failConnection(node, nowMs);
 }
 
+void Sender::expireInFlight(int64_t nowMs) {
+  // As Java's Sender: records past delivery.timeout.ms fail now, even though their request
+  // is still out; the batch's bytes may still be queued for writing, so the batch itself is
+  // recycled only when the request completes.
+  for (auto& [id, request] : inFlight_) {
+    for (ProducerBatch* b : request.batches) {
+      if (b->recordsCompleted || nowMs - b->createdMs < *config_.deliveryTimeoutMs) continue;
+      failRecords(b, ClientError::TimedOut);
+    }
+  }
+}
+
+void Sender::failRecords(ProducerBatch* batch, std::error_code error) {
+  RecordMetadata& md = scratchMetadata_;
+  md.topic = batch->topic();
+  md.partition = batch->partition();
+  md.offset = -1;
+  for (const uint32_t slot : batch->slots) {
+    md.timestamp = handoff_.slot(slot).timestampMs;
+    handoff_.complete(slot, error, md);
+  }
+  batch->recordsCompleted = true;
+}
+
 void Sender::failConnection(int32_t node, int64_t nowMs) {
   // Responses come in order, so after a timeout nothing later on this connection can be
   // matched with confidence: every request on it fails, the late one with TimedOut.
@@ -120,8 +151,8 @@ void Sender::failConnection(int32_t node, int64_t nowMs) {
     }
     InFlightProduce request = std::move(it->second);
     it = inFlight_.erase(it);
-    const std::error_code error =
-        request.deadlineMs <= nowMs ? std::error_code(ClientError::TimedOut) : std::error_code(ClientError::Disconnected);
+    const std::error_code error = request.deadlineMs <= nowMs ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
+                                                              : std::error_code(ClientError::Disconnected);
     for (ProducerBatch* b : request.batches) {
       accumulator_.unmute(*b);
       failBatch(b, error, nowMs);
@@ -130,7 +161,7 @@ void Sender::failConnection(int32_t node, int64_t nowMs) {
   if (metadataInFlight_ && metadataInFlight_->node == node) {
     const bool timedOut = metadataInFlight_->deadlineMs <= nowMs;
     metadataInFlight_.reset();
-    metadataAttemptFailed(nowMs, timedOut ? std::error_code(ClientError::TimedOut)
+    metadataAttemptFailed(nowMs, timedOut ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
                                           : std::error_code(ClientError::Disconnected));
   }
   if (const auto it = connections_.find(node); it != connections_.end()) it->second->close();
@@ -168,7 +199,7 @@ void Sender::sendProduceRequest(BrokerConnection& connection, std::vector<Produc
   entry.node = connection.nodeId();
   entry.version = version;
   // acks = 0: the deadline is for the write only.
-  entry.deadlineMs = nowMs + config_.requestTimeoutMs + (config_.acks == 0 ? 0 : config_.responseGraceMs);
+  entry.deadlineMs = nowMs + config_.requestTimeoutMs;
   entry.batches = batches;
   for (ProducerBatch* b : batches) ++b->attempts;
   connection.send(std::move(frame), config_.acks != 0,
@@ -190,7 +221,7 @@ void Sender::handleProduceResponse(int32_t correlationId, std::error_code error,
     error = ClientError::Malformed;
   }
   for (ProducerBatch* b : request.batches) {
-    if (error) {
+    if (error || b->recordsCompleted) {
       failBatch(b, error, nowMs);
       continue;
     }
@@ -222,6 +253,10 @@ void Sender::handleProduceResponse(int32_t correlationId, std::error_code error,
 }
 
 void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs) {
+  if (batch->recordsCompleted) {  // delivery.timeout.ms failed its records already
+    accumulator_.deallocate(batch);
+    return;
+  }
   batch->lastError = error;
   const bool deliveryExpired =
       config_.deliveryTimeoutMs && nowMs - batch->createdMs >= static_cast<int64_t>(*config_.deliveryTimeoutMs);
@@ -236,15 +271,17 @@ void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowM
 }
 
 void Sender::completeBatch(ProducerBatch* batch, std::error_code error, int64_t baseOffset, int64_t logAppendTimeMs) {
-  RecordMetadata& md = scratchMetadata_;
-  md.topic = batch->topic();
-  md.partition = batch->partition();
-  int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
-  for (const uint32_t slot : batch->slots) {
-    md.offset = offset;
-    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
-    handoff_.complete(slot, error, md);
-    if (offset >= 0) ++offset;
+  if (!batch->recordsCompleted) {
+    RecordMetadata& md = scratchMetadata_;
+    md.topic = batch->topic();
+    md.partition = batch->partition();
+    int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
+    for (const uint32_t slot : batch->slots) {
+      md.offset = offset;
+      md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
+      handoff_.complete(slot, error, md);
+      if (offset >= 0) ++offset;
+    }
   }
   accumulator_.deallocate(batch);
 }

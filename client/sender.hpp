@@ -4,8 +4,9 @@
 /// keeps the metadata fresh (spec 8.4, 7.2-7.4).
 ///
 /// Each runOnce(now):
-/// 1. expires requests past their deadline: the request fails with ClientError::TimedOut
-///    and its connection is closed (responses are ordered, so nothing later on it can be
+/// 1. expires requests past their deadline (request.timeout.ms after they were handed to
+///    the connection): the request fails with REQUEST_TIMED_OUT, retriable, and its
+///    connection is closed (responses are ordered, so nothing later on it can be
 ///    trusted); the other requests on it fail with Disconnected;
 /// 2. sends a Metadata request if one is due (MetadataCache) and none is in flight;
 /// 3. ready() → for each ready leader: connects if needed; a connection that failed to
@@ -22,9 +23,15 @@
 /// refresh, at most message.send.max.retries times, then the records fail with the last
 /// error; other errors fail the records at once.
 ///
-/// The client-side deadline of a ProduceRequest is request.timeout.ms plus a grace for
-/// the round trip (SenderConfig::responseGraceMs): the broker answers REQUEST_TIMED_OUT at
-/// request.timeout.ms (spec 7.4), and that answer must win over the client's deadline.
+/// request.timeout.ms is both the ProduceRequest's timeout_ms (how long the broker may hold
+/// an acks=-1 answer, spec 7.4) and the client's deadline for the answer. The broker's clock
+/// starts later than ours, so when replication is slower than request.timeout.ms the
+/// client's deadline usually fires first; both outcomes are REQUEST_TIMED_OUT and retried.
+///
+/// delivery.timeout.ms, when set, bounds the time from send() to the callback wherever the
+/// record is: waiting for its topic's metadata (ProducerCore), queued, backing off, or in
+/// flight. An in-flight batch past it has its records failed with TimedOut at once; its
+/// bytes stay with the request until the connection is done with them.
 ///
 /// Threading: owned by the I/O thread; handlers run there too.
 
@@ -53,7 +60,6 @@ struct SenderConfig {
   int32_t maxInFlight = 5;             ///< max.in.flight.requests.per.connection
   std::string clientId = "console-producer";
   std::optional<int32_t> deliveryTimeoutMs;  ///< delivery.timeout.ms
-  int32_t responseGraceMs = 1000;      ///< added to request.timeout.ms for a Produce deadline
   std::vector<BrokerAddress> bootstrapServers;
 
   /// The sender settings of a producer configuration.
@@ -118,6 +124,8 @@ class Sender {
   void sendProduceRequest(BrokerConnection& connection, std::vector<ProducerBatch*>& batches, int64_t nowMs);
   void handleProduceResponse(int32_t correlationId, std::error_code error, std::span<const uint8_t> body);
   void failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs);
+  void expireInFlight(int64_t nowMs);
+  void failRecords(ProducerBatch* batch, std::error_code error);
   void wake();
 
   SenderConfig config_;

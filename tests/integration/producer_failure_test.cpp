@@ -80,8 +80,9 @@ TEST(ProducerFailure, MinInsyncUnmetFailsWithNotEnoughReplicasAfterRetries) {
 TEST(ProducerFailure, StalledFollowerGivesRequestTimedOut) {
   MockCluster mock(threeBrokers(1));
   mock.stallFollower(aFollower(mock.partition("f", 0)));
-  // No retries: the broker's REQUEST_TIMED_OUT (after request.timeout.ms in purgatory)
-  // reaches the callback; the client's own deadline is later by design.
+  // No retries: request.timeout.ms passes, whether the broker's REQUEST_TIMED_OUT (after
+  // request.timeout.ms in purgatory) or the client's own deadline (the same value, started
+  // a little earlier) ends the attempt first, the callback gets REQUEST_TIMED_OUT.
   Producer producer({{"bootstrap.servers", mock.bootstrapServers()},
                      {"acks", "all"},
                      {"message.send.max.retries", "0"},

@@ -191,9 +191,8 @@ TEST_F(SenderTest, RequestTimeoutClosesTheConnectionAndRetries) {
   const int64_t sentAt = clock.nowMs();
   runOnce();
   ASSERT_TRUE(pendingProduce(1));
-  // The client's deadline: request.timeout.ms plus the grace that lets the broker's own
-  // REQUEST_TIMED_OUT (sent at request.timeout.ms) arrive first.
-  const int64_t deadline = sentAt + 1500 + SenderConfig{}.responseGraceMs;
+  // The client's deadline is request.timeout.ms, the same value the broker gets as timeout_ms.
+  const int64_t deadline = sentAt + 1500;
   clock.set(deadline - 1);
   EXPECT_LE(runOnce(), deadline);
   EXPECT_EQ(broker(1)->closeCalls, 0);
@@ -216,9 +215,9 @@ TEST_F(SenderTest, RequestTimeoutWithoutRetriesFailsTimedOut) {
   config.messageSendMaxRetries = 0;
   const std::size_t r = startWithOneRecord();
   runOnce();
-  clock.advance(1500 + SenderConfig{}.responseGraceMs);
+  clock.advance(1500);
   runOnce();
-  EXPECT_EQ(outcomes[r].error, make_error_code(ClientError::TimedOut));
+  EXPECT_EQ(outcomes[r].error, make_error_code(ErrorCode::REQUEST_TIMED_OUT));
 }
 
 TEST_F(SenderTest, AcksZeroAwaitsNothing) {
