@@ -1,6 +1,7 @@
 #include "client/record_handoff.hpp"
 
 #include <exception>
+#include <utility>
 
 namespace kafkalite::client {
 
@@ -10,9 +11,7 @@ RecordHandoff::RecordHandoff(int32_t capacity)
       semaphore_(capacity),
       free_(static_cast<std::size_t>(capacity)),
       ready_(static_cast<std::size_t>(capacity)) {
-  for (int32_t i = 0; i < capacity; ++i) {
-    if (!free_.bounded_push(static_cast<uint32_t>(i))) free_.push(static_cast<uint32_t>(i));
-  }
+  for (int32_t i = 0; i < capacity; ++i) free_.push(static_cast<uint32_t>(i));
 }
 
 uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
@@ -27,7 +26,6 @@ uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
   }
   if (result == SlotSemaphore::Result::Shutdown) throw std::system_error(ClientError::ProducerClosed);
   if (result == SlotSemaphore::Result::TimedOut) throw QueueFullException(capacity_);
-  pending_.fetch_add(1, std::memory_order_acq_rel);
   uint32_t index = 0;
   // A permit guarantees a free index: indices go back to free_ before their permit.
   while (!free_.pop(index)) {
@@ -36,15 +34,18 @@ uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
 }
 
 bool RecordHandoff::publish(uint32_t index) {
-  // ready_ has a node for every slot, so bounded_push only fails if that invariant broke;
-  // then allocate rather than lose the record.
-  if (!ready_.bounded_push(index)) ready_.push(index);
+  // ready_ has a cell for every slot and a slot is published once per acquire, so the
+  // push cannot fail.
+  ready_.push(index);
   return !wakePending_.exchange(true, std::memory_order_acq_rel);
 }
 
-void RecordHandoff::abandon(uint32_t index) { freeSlot(index); }
+void RecordHandoff::abandon(uint32_t index) {
+  clearSlot(index);
+  release(1);
+}
 
-void RecordHandoff::complete(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept {
+void RecordHandoff::completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept {
   RecordSlot& s = slots_[index];
   try {
     if (s.promise) {
@@ -60,24 +61,38 @@ void RecordHandoff::complete(uint32_t index, std::error_code error, const Record
     // A callback's exception must not escape into the I/O loop (style: no exception
     // escapes an Asio handler); the record counts as completed.
   }
-  freeSlot(index);
+  clearSlot(index);
+  ++deferred_;
 }
 
-void RecordHandoff::freeSlot(uint32_t index) noexcept {
+void RecordHandoff::releaseDeferred() noexcept {
+  if (deferred_ == 0) return;
+  release(std::exchange(deferred_, 0));
+}
+
+void RecordHandoff::clearSlot(uint32_t index) noexcept {
   RecordSlot& s = slots_[index];
-  s.record = ProducerRecord();
+  // Field by field: key, value and headers are usually gone already (moved into a batch);
+  // the topic string is overwritten by the next send().
+  s.record.key.reset();
+  s.record.value.reset();
+  s.record.headers.clear();
+  s.record.partition.reset();
+  s.record.timestamp.reset();
+  s.keyCopied = false;  // keyCopy and valueCopy keep their capacity for the next record
+  s.valueCopied = false;
   s.callback = nullptr;
   s.promise.reset();
   s.partition = -1;
-  if (!free_.bounded_push(index)) {
-    try {
-      free_.push(index);
-    } catch (...) {
-      std::terminate();  // losing a slot index would shrink the queue for good
-    }
-  }
-  semaphore_.release(1);
-  if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 && idleWaiters_.load(std::memory_order_seq_cst) > 0) {
+  // free_ has a cell for every slot, so the push cannot fail; the index goes back before
+  // its permit (acquire() relies on that).
+  free_.push(index);
+}
+
+void RecordHandoff::release(int64_t permits) noexcept {
+  semaphore_.release(permits);
+  // seq_cst pairs with waitIdle(): it counts itself a waiter, then reads pending().
+  if (idleWaiters_.load(std::memory_order_seq_cst) > 0 && pending() == 0) {
     std::lock_guard lock(idleMutex_);
     idleCv_.notify_all();
   }
@@ -95,7 +110,7 @@ bool RecordHandoff::waitIdle(std::chrono::milliseconds timeout) {
                             : std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(idleMutex_);
   idleWaiters_.fetch_add(1, std::memory_order_seq_cst);
-  while (pending_.load(std::memory_order_seq_cst) != 0) {
+  while (pending() != 0) {
     if (deadline == std::chrono::steady_clock::time_point::max()) {
       idleCv_.wait(lock);
     } else if (idleCv_.wait_until(lock, deadline) == std::cv_status::timeout) {
@@ -103,7 +118,7 @@ bool RecordHandoff::waitIdle(std::chrono::milliseconds timeout) {
     }
   }
   idleWaiters_.fetch_sub(1, std::memory_order_seq_cst);
-  return pending_.load(std::memory_order_seq_cst) == 0;
+  return pending() == 0;
 }
 
 }  // namespace kafkalite::client

@@ -136,8 +136,9 @@ void Sender::failRecords(ProducerBatch* batch, std::error_code error) {
   md.offset = -1;
   for (const uint32_t slot : batch->slots) {
     md.timestamp = handoff_.slot(slot).timestampMs;
-    handoff_.complete(slot, error, md);
+    handoff_.completeDeferred(slot, error, md);
   }
+  handoff_.releaseDeferred();
   batch->recordsCompleted = true;
 }
 
@@ -279,9 +280,10 @@ void Sender::completeBatch(ProducerBatch* batch, std::error_code error, int64_t 
     for (const uint32_t slot : batch->slots) {
       md.offset = offset;
       md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
-      handoff_.complete(slot, error, md);
+      handoff_.completeDeferred(slot, error, md);
       if (offset >= 0) ++offset;
     }
+    handoff_.releaseDeferred();
   }
   accumulator_.deallocate(batch);
 }

@@ -74,7 +74,7 @@ class SlotSemaphore {
   }
 
   /// Permits free right now (a snapshot).
-  [[nodiscard]] int64_t available() const noexcept { return available_.load(std::memory_order_relaxed); }
+  [[nodiscard]] int64_t available() const noexcept { return available_.load(std::memory_order_seq_cst); }
   /// Threads blocked in acquire right now (a snapshot).
   [[nodiscard]] int32_t waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
 
