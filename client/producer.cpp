@@ -1,5 +1,7 @@
 #include "kafkalite/producer.hpp"
 
+#include <pthread.h>
+
 #include "client/asio_broker_connection.hpp"
 #include "client/producer_impl.hpp"
 
@@ -31,6 +33,7 @@ Producer::~Producer() {
 }
 
 void Producer::send(ProducerRecord record, Callback callback) { impl_->send(std::move(record), std::move(callback), nullptr); }
+void Producer::send(const RecordView& record, Callback callback) { impl_->send(record, std::move(callback)); }
 
 std::future<RecordMetadata> Producer::send(ProducerRecord record) {
   std::promise<RecordMetadata> promise;
@@ -64,6 +67,7 @@ Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock>
       work_(asio::make_work_guard(io_)),
       timer_(io_),
       handoff_(config_.queueBufferingMaxMessages) {
+  wallOffsetMs_.store(clock_->wallClockMs() - clock_->nowMs(), std::memory_order_relaxed);
   auto onEvent = [this] { ioScheduleRun(); };
   if (makeFactory) {
     factory_ = makeFactory(io_, *clock_, onEvent);
@@ -78,6 +82,7 @@ Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock>
   core_->sender().setWakeup(onEvent);
   core_->setMetadataObserver([this] { ioOnMetadata(); });
   thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "kafkalite-io");  // visible in top -H, perf, gdb
     ioThreadId_.store(std::this_thread::get_id());
     for (;;) {
       try {
@@ -100,22 +105,65 @@ void Producer::Impl::senderDone() {
   }
 }
 
-void Producer::Impl::send(ProducerRecord&& record, Callback&& callback, std::promise<RecordMetadata>* promise) {
-  activeSenders_.fetch_add(1, std::memory_order_seq_cst);
-  struct Done {
-    Impl* self;
-    ~Done() { self->senderDone(); }
-  } done{this};
+namespace {
+// Counts a send() in progress, so close() waits for it (see senderDone()).
+struct SendScope {
+  explicit SendScope(std::atomic<int32_t>& active, Producer::Impl& impl) : impl(impl) {
+    active.fetch_add(1, std::memory_order_seq_cst);
+  }
+  ~SendScope() { impl.senderDone(); }
+  SendScope(const SendScope&) = delete;
+  SendScope& operator=(const SendScope&) = delete;
+  Producer::Impl& impl;
+};
+}  // namespace
+
+uint32_t Producer::Impl::acquireSlot() {
   if (closed_.load(std::memory_order_seq_cst)) throw std::system_error(ClientError::ProducerClosed);
   // On the I/O thread (a callback sending) waiting could never end: fail at once instead.
-  const uint32_t index = handoff_.acquire(config_.queueEnqueueTimeoutMs, !onIoThread());
+  return handoff_.acquire(config_.queueEnqueueTimeoutMs, !onIoThread());
+}
+
+void Producer::Impl::stamp(client::RecordSlot& slot, const std::optional<int64_t>& timestamp) noexcept {
+  const int64_t now = clock_->nowMs();
+  slot.enqueuedMs = now;
+  slot.timestampMs = timestamp ? *timestamp : now + wallOffsetMs_.load(std::memory_order_relaxed);
+}
+
+void Producer::Impl::publish(uint32_t index) {
+  if (handoff_.publish(index)) asio::post(io_, [this] { ioDrain(); });
+}
+
+void Producer::Impl::send(ProducerRecord&& record, Callback&& callback, std::promise<RecordMetadata>* promise) {
+  SendScope scope(activeSenders_, *this);
+  const uint32_t index = acquireSlot();
   client::RecordSlot& slot = handoff_.slot(index);
-  slot.enqueuedMs = clock_->nowMs();
-  slot.timestampMs = record.timestamp ? *record.timestamp : clock_->wallClockMs();
+  stamp(slot, record.timestamp);
   slot.record = std::move(record);
   slot.callback = std::move(callback);
   if (promise != nullptr) slot.promise.emplace(std::move(*promise));
-  if (handoff_.publish(index)) asio::post(io_, [this] { ioDrain(); });
+  publish(index);
+}
+
+void Producer::Impl::send(const RecordView& record, Callback&& callback) {
+  SendScope scope(activeSenders_, *this);
+  const uint32_t index = acquireSlot();
+  client::RecordSlot& slot = handoff_.slot(index);
+  stamp(slot, record.timestamp);
+  try {
+    // assign() reuses the slot's buffers: no allocation once they are big enough.
+    slot.record.topic.assign(record.topic);
+    slot.record.partition = record.partition;
+    if (record.key) slot.keyCopy.assign(*record.key);
+    if (record.value) slot.valueCopy.assign(*record.value);
+  } catch (...) {
+    handoff_.abandon(index);
+    throw;
+  }
+  slot.keyCopied = record.key.has_value();
+  slot.valueCopied = record.value.has_value();
+  slot.callback = std::move(callback);
+  publish(index);
 }
 
 void Producer::Impl::ioDrain() {
@@ -134,6 +182,7 @@ void Producer::Impl::ioScheduleRun() {
 void Producer::Impl::ioRun() {
   runScheduled_ = false;
   const int64_t now = clock_->nowMs();
+  wallOffsetMs_.store(clock_->wallClockMs() - now, std::memory_order_relaxed);
   ioArmTimer(now, core_->runOnce(now));
 }
 

@@ -4,14 +4,6 @@
 #include <climits>
 
 namespace kafkalite::client {
-namespace {
-
-std::optional<std::span<const uint8_t>> keyBytes(const std::optional<std::string>& key) noexcept {
-  if (!key) return std::nullopt;
-  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key->data()), key->size());
-}
-
-}  // namespace
 
 ProducerCore::ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff,
                            ConnectionFactory& factory)
@@ -26,6 +18,12 @@ ProducerCore::ProducerCore(const ProducerConfig& config, const Clock& clock, Rec
 void ProducerCore::onRecord(uint32_t index) {
   RecordSlot& slot = handoff_.slot(index);
   const std::string& topic = slot.record.topic;
+  // Fast path: the same topic as the previous record, routed with the same metadata.
+  if (routeCache_ != nullptr && routeCacheVersion_ == metadata_.version() && topic == routeCacheTopic_) {
+    route(index, *routeCache_);
+    return;
+  }
+  routeCache_ = nullptr;
   if (topic.empty()) {
     fail(index, ErrorCode::INVALID_TOPIC_EXCEPTION);
     return;
@@ -37,6 +35,9 @@ void ProducerCore::onRecord(uint32_t index) {
     waiting_[topic].slots.push_back(index);
     return;
   }
+  routeCache_ = meta;
+  routeCacheVersion_ = metadata_.version();
+  routeCacheTopic_ = topic;
   route(index, *meta);
 }
 
@@ -60,7 +61,7 @@ void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
     status = accumulator_.append(*lastTopic_, *record.partition, index, slot, false);
   } else {
     Partitioner& partitioner = partitionerFor(record.topic);
-    const auto key = keyBytes(record.key);
+    const auto key = slot.keyBytes();
     int32_t partition = partitioner.partition(key, partitions);
     // Sticky keyless records: do not start a new batch on the sticky partition; move the
     // sticky partition first (Java's abortOnNewBatch, KIP-480).

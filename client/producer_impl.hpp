@@ -44,6 +44,9 @@ class Producer::Impl {
   Impl& operator=(const Impl&) = delete;
 
   void send(ProducerRecord&& record, Callback&& callback, std::promise<RecordMetadata>* promise);
+  void send(const RecordView& record, Callback&& callback);
+  /// Ends a send() call (close() waits until none is in progress).
+  void senderDone();
   bool flush(std::chrono::milliseconds timeout);
   bool close(std::chrono::milliseconds timeout);
   std::vector<PartitionInfo> partitionsFor(const std::string& topic, std::chrono::milliseconds timeout);
@@ -62,7 +65,10 @@ class Producer::Impl {
   void ioScheduleRun();
   void ioCheckPartitions(const std::shared_ptr<PartitionsWait>& wait, const std::string& topic);
   void ioOnMetadata();
-  void senderDone();
+  // send() steps: a slot (waiting as queue.enqueue.timeout.ms says), its times, hand-off.
+  uint32_t acquireSlot();
+  void stamp(client::RecordSlot& slot, const std::optional<int64_t>& timestamp) noexcept;
+  void publish(uint32_t index);
 
   const ProducerConfig config_;
   std::shared_ptr<const client::Clock> clock_;
@@ -81,6 +87,9 @@ class Producer::Impl {
   std::vector<std::function<void()>> metadataWaiters_;
 
   // Application threads.
+  // Wall clock minus monotonic clock, refreshed by every I/O pass: send() reads one clock
+  // per record and derives the record's timestamp from it.
+  std::atomic<int64_t> wallOffsetMs_{0};
   std::atomic<bool> closed_{false};
   std::atomic<int32_t> activeSenders_{0};
   std::mutex sendersMutex_;

@@ -59,8 +59,10 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
   const ProducerRecord& r = slot.record;
   headerScratch_.clear();
   for (const auto& h : r.headers) headerScratch_.push_back({h.key, bytesOf(h.value)});
-  const std::size_t keyLen = r.key ? r.key->size() : 0;
-  const std::size_t valueLen = r.value ? r.value->size() : 0;
+  const auto key = slot.keyBytes();
+  const auto value = slot.valueBytes();
+  const std::size_t keyLen = key ? key->size() : 0;
+  const std::size_t valueLen = value ? value->size() : 0;
 
   ProducerBatch* last = pq.batches.empty() ? nullptr : pq.batches.back();
   if (last != nullptr && !last->closed() && !last->full) {
@@ -79,7 +81,7 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     last->builder.begin(slot.timestampMs);
     pq.batches.push_back(last);
   }
-  if (!last->builder.append(slot.timestampMs, bytesOf(r.key), bytesOf(r.value), headerScratch_)) {
+  if (!last->builder.append(slot.timestampMs, key, value, headerScratch_)) {
     // Only a length over 2 GiB gets here, which message.max.bytes already excludes.
     return AppendStatus::TooLarge;
   }

@@ -124,6 +124,12 @@ class Producer {
   /// Thread-safe.
   void send(ProducerRecord record, Callback callback);
 
+  /// As send(record, callback), but the topic, key and value are copied from `record`'s
+  /// views into buffers the producer keeps per queue slot and reuses, so a record costs no
+  /// allocation once the slots are warm (the other overload frees the application's
+  /// strings on the I/O thread). Same waiting, callback and exceptions. Thread-safe.
+  void send(const RecordView& record, Callback callback);
+
   /// As send(record, callback), with the outcome in a future, set on the I/O thread: the
   /// metadata, or a std::system_error carrying the error code. Throws as the other
   /// overload. Thread-safe.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,17 @@ struct ProducerRecord {
   /// the strings are moved in).
   ProducerRecord(std::string topic, std::optional<std::string> key, std::optional<std::string> value)
       : topic(std::move(topic)), key(std::move(key)), value(std::move(value)) {}
+};
+
+/// A record whose key and value the producer copies (Producer::send(const RecordView&, ...)):
+/// for data that is not in std::strings the application can give away. The views need to
+/// stay valid only during the send() call. No headers.
+struct RecordView {
+  std::string_view topic;                ///< the topic (copied)
+  std::optional<int32_t> partition;      ///< std::nullopt: chosen by the partitioner
+  std::optional<std::string_view> key;   ///< std::nullopt = a null key (copied)
+  std::optional<std::string_view> value; ///< std::nullopt = a null value (copied)
+  std::optional<int64_t> timestamp;      ///< create time in ms since the epoch; std::nullopt = send() time
 };
 
 }  // namespace kafkalite
