@@ -2,6 +2,7 @@
 // record from this thread, completions on the producer's I/O thread.
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -60,10 +61,16 @@ void runKafkalite(const ProduceOptions& opts, RunState& state) {
   pacer.start();
   for (uint64_t i = 0; i < opts.count; ++i) {
     pacer.waitFor(i);
-    std::optional<std::string> key;
-    if (opts.keys) key = std::to_string(i);
+    char keyText[24];
+    std::optional<std::string_view> key;
+    if (opts.keys) {
+      const auto end = std::to_chars(keyText, keyText + sizeof keyText, i).ptr;
+      key = std::string_view(keyText, static_cast<std::size_t>(end - keyText));
+    }
     state.sentBytes += opts.size + (key ? key->size() : 0);
-    kafkalite::ProducerRecord record(opts.topic, std::move(key), payload.fill(i));
+    // The copying send: key and value are copied from this thread's buffer, as librdkafka's
+    // RD_KAFKA_MSG_F_COPY does on the other side.
+    kafkalite::RecordView record{opts.topic, std::nullopt, key, std::string_view(payload.fill(i)), std::nullopt};
     const int64_t sentNs = nowNs();
     // Two words, trivially copyable: std::function keeps it inline, no allocation per record.
     auto callback = [run = &state, sentNs](std::error_code ec, const kafkalite::RecordMetadata&) {
@@ -76,7 +83,7 @@ void runKafkalite(const ProduceOptions& opts, RunState& state) {
     };
     static_assert(sizeof(callback) <= 16 && std::is_trivially_copyable_v<decltype(callback)>);
     try {
-      producer->send(std::move(record), callback);
+      producer->send(record, callback);
     } catch (const kafkalite::QueueFullException& e) {  // only when -X sets a finite enqueue timeout
       state.onRejected(e.what());
     } catch (const std::system_error& e) {

@@ -3,10 +3,9 @@
 // a poll thread (as kafkalite's callbacks run on its I/O thread), rd_kafka_flush() at the
 // end. Also librdkafka's mock cluster for --rdkafka-mock.
 //
-// Why F_COPY: kafkalite::Producer takes each value as its own std::string (one
-// allocation and copy per record, made here before send()); F_COPY makes librdkafka do
-// the same, one allocation and copy per record inside produce(). Neither gets to share
-// one buffer across records.
+// Why F_COPY: both clients copy each record from the same reused application buffer
+// inside their send call: librdkafka with RD_KAFKA_MSG_F_COPY, kafkalite with
+// Producer::send(const RecordView&, ...).
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
