@@ -51,7 +51,10 @@ void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
   RecordSlot& slot = handoff_.slot(index);
   const ProducerRecord& record = slot.record;
   const auto partitions = static_cast<int32_t>(meta.partitions.size());
-  if (lastTopic_ == nullptr || lastTopic_->name != record.topic) lastTopic_ = &accumulator_.topic(record.topic);
+  if (lastTopic_ == nullptr || lastTopic_->name != record.topic) {
+    lastTopic_ = &accumulator_.topic(record.topic);
+    lastPartitioner_ = &partitionerFor(record.topic);
+  }
   RecordAccumulator::AppendStatus status;
   if (record.partition) {
     if (*record.partition < 0 || *record.partition >= partitions) {
@@ -60,7 +63,7 @@ void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
     }
     status = accumulator_.append(*lastTopic_, *record.partition, index, slot, false);
   } else {
-    Partitioner& partitioner = partitionerFor(record.topic);
+    Partitioner& partitioner = *lastPartitioner_;
     const auto key = slot.keyBytes();
     int32_t partition = partitioner.partition(key, partitions);
     // Sticky keyless records: do not start a new batch on the sticky partition; move the

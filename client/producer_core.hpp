@@ -83,6 +83,7 @@ class ProducerCore {
   std::unordered_map<std::string, Waiting> waiting_;
   std::unordered_map<std::string, std::unique_ptr<Partitioner>> partitioners_;
   RecordAccumulator::TopicQueues* lastTopic_ = nullptr;  // the topic of the previous record
+  Partitioner* lastPartitioner_ = nullptr;                // and its partitioner
   // The previous record's topic and its metadata, valid while the metadata version is
   // unchanged (a record whose topic waits for metadata clears it).
   const TopicMetadata* routeCache_ = nullptr;
