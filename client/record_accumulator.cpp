@@ -101,6 +101,23 @@ bool RecordAccumulator::backingOff(const ProducerBatch& b, const MetadataCache& 
   return nowMs < b.retryAtMs || metadata.refreshAttempts() <= b.awaitMetadataAttempt;
 }
 
+bool RecordAccumulator::sendable(const PartitionQueue& pq, int64_t nowMs, bool exhausted) const noexcept {
+  const ProducerBatch& head = *pq.batches.front();
+  return head.attempts > 0 || head.full || pq.batches.size() > 1 || nowMs >= head.createdMs + config_.lingerMs ||
+         exhausted || flushing_;
+}
+
+bool RecordAccumulator::hasSendable(const MetadataCache& metadata, int32_t node, int64_t nowMs,
+                                    bool exhausted) const {
+  const auto it = nodeQueues_.find(node);
+  if (it == nodeQueues_.end()) return false;
+  for (const PartitionQueue* pq : it->second) {
+    if (pq->muted || pq->batches.empty() || backingOff(*pq->batches.front(), metadata, nowMs)) continue;
+    if (sendable(*pq, nowMs, exhausted)) return true;
+  }
+  return false;
+}
+
 void RecordAccumulator::ready(const MetadataCache& metadata, int64_t nowMs, bool exhausted, ReadyResult& out) {
   out.readyNodes.clear();
   out.nextReadyCheckMs = INT64_MAX;
@@ -123,9 +140,7 @@ void RecordAccumulator::ready(const MetadataCache& metadata, int64_t nowMs, bool
         continue;
       }
       const int64_t lingerEnd = head.createdMs + config_.lingerMs;
-      const bool sendable = head.attempts > 0 || head.full || pq.batches.size() > 1 || nowMs >= lingerEnd ||
-                            exhausted || flushing_;
-      if (sendable) {
+      if (sendable(pq, nowMs, exhausted)) {
         if (std::find(out.readyNodes.begin(), out.readyNodes.end(), leader) == out.readyNodes.end()) {
           out.readyNodes.push_back(leader);
         }

@@ -100,6 +100,10 @@ class RecordAccumulator {
   /// and appends them to `out`.
   void drain(const MetadataCache& metadata, int32_t node, int64_t nowMs, std::vector<ProducerBatch*>& out);
 
+  /// After drain(): whether a partition `node` leads (as seen by the last ready()) still
+  /// has a head batch ready to send by ready()'s rules, so another request may go now.
+  [[nodiscard]] bool hasSendable(const MetadataCache& metadata, int32_t node, int64_t nowMs, bool exhausted) const;
+
   /// A sent batch failed and will be retried: back to the head of its partition's queue
   /// (spec 8.5), not sendable before nowMs + retry.backoff.ms nor before the metadata
   /// refresh after `metadataAttempts` (MetadataCache::refreshAttempts()) has ended.
@@ -168,6 +172,7 @@ class RecordAccumulator {
  private:
   ProducerBatch* allocate(const TopicQueues& topic, int32_t partition, int64_t createdMs);
   [[nodiscard]] bool backingOff(const ProducerBatch& b, const MetadataCache& metadata, int64_t nowMs) const noexcept;
+  [[nodiscard]] bool sendable(const PartitionQueue& pq, int64_t nowMs, bool exhausted) const noexcept;
 
   AccumulatorConfig config_;
   bool flushing_ = false;

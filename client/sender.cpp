@@ -73,12 +73,17 @@ int64_t Sender::runOnce(int64_t nowMs) {
         continue;
       }
       if (conn->state() != ConnectionState::Ready) continue;
-      if (conn->inFlight() >= static_cast<std::size_t>(config_.maxInFlight)) continue;
-      drained_.clear();
-      accumulator_.drain(metadata_, node, nowMs, drained_);  // spec 8.4 steps 3-4
-      if (drained_.empty()) continue;
-      sendProduceRequest(*conn, drained_, nowMs);  // step 6
-      sent = true;
+      // Fill the pipeline: one drain is capped at message.max.bytes, so while the broker
+      // has room for more requests and batches are ready, send another (otherwise the
+      // rest would wait for the next event, usually an answer: one request in flight).
+      while (conn->inFlight() < static_cast<std::size_t>(config_.maxInFlight)) {
+        drained_.clear();
+        accumulator_.drain(metadata_, node, nowMs, drained_);  // spec 8.4 steps 3-4
+        if (drained_.empty()) break;
+        sendProduceRequest(*conn, drained_, nowMs);  // step 6
+        sent = true;
+        if (!accumulator_.hasSendable(metadata_, node, nowMs, handoff_.exhausted())) break;
+      }
     }
     if (sent) metadata_.markSendPass();
   }
