@@ -1,17 +1,23 @@
 #include "client/record_handoff.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <memory>
 #include <utility>
 
 namespace kafkalite::client {
 
 RecordHandoff::RecordHandoff(int32_t capacity)
     : capacity_(capacity),
-      slots_(static_cast<std::size_t>(capacity)),
+      slots_(allocator_.allocate(static_cast<std::size_t>(capacity))),
       semaphore_(capacity),
       free_(static_cast<std::size_t>(capacity)),
-      ready_(static_cast<std::size_t>(capacity)) {
-  for (int32_t i = 0; i < capacity; ++i) free_.push(static_cast<uint32_t>(i));
+      ready_(static_cast<std::size_t>(capacity)) {}
+
+RecordHandoff::~RecordHandoff() {
+  const uint32_t made = std::min(constructed_.load(), static_cast<uint32_t>(capacity_));
+  for (uint32_t i = 0; i < made; ++i) std::destroy_at(&slots_[i]);
+  allocator_.deallocate(slots_, static_cast<std::size_t>(capacity_));
 }
 
 uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
@@ -27,7 +33,16 @@ uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
   if (result == SlotSemaphore::Result::Shutdown) throw std::system_error(ClientError::ProducerClosed);
   if (result == SlotSemaphore::Result::TimedOut) throw QueueFullException(capacity_);
   uint32_t index = 0;
-  // A permit guarantees a free index: indices go back to free_ before their permit.
+  if (free_.pop(index)) return index;  // a slot used before: warm, and its buffers kept
+  if (constructed_.load(std::memory_order_relaxed) < static_cast<uint32_t>(capacity_)) {
+    const uint32_t fresh = constructed_.fetch_add(1, std::memory_order_relaxed);
+    if (fresh < static_cast<uint32_t>(capacity_)) {
+      std::construct_at(&slots_[fresh]);  // may throw bad_alloc: nothing taken but the permit
+      return fresh;
+    }
+  }
+  // Every slot exists, and a permit guarantees one of them is free: indices go back to
+  // free_ before their permit does.
   while (!free_.pop(index)) {
   }
   return index;
