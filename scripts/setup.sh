@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   librdkafka-dev kcat     # interop tests: a real client against our broker
+  gnuplot-nox python3     # scripts/perf-report.sh: the report generator and its charts
 )
 
 missing=()
