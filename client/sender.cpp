@@ -149,7 +149,7 @@ void Sender::failRecords(ProducerBatch* batch, std::error_code error) {
 
 void Sender::failConnection(int32_t node, int64_t nowMs) {
   // Responses come in order, so after a timeout nothing later on this connection can be
-  // matched with confidence: every request on it fails, the late one with TimedOut.
+  // matched with confidence: every request on it fails, the late one with REQUEST_TIMED_OUT.
   for (auto it = inFlight_.begin(); it != inFlight_.end();) {
     if (it->second.node != node) {
       ++it;

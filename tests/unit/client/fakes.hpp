@@ -1,8 +1,8 @@
 #pragma once
 // Fakes for stepping the producer by hand, as Kafka's SenderTest does: a connection that
-// records every request and is answered by the test, a factory that hands them out, and
-// helpers to decode what was sent and encode canned answers. Time is a ManualClock
-// (client/clock.hpp).
+// records every request and is answered by the test, and helpers to decode what was sent
+// and encode canned answers. The GoogleMock doubles in mocks.hpp delegate to these by
+// default (gmock's "delegate to a fake" pattern); tests use the mocks.
 //
 // Threading: one test thread; nothing here is synchronised.
 
@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +22,7 @@
 
 namespace kafkalite::client::testing {
 
-/// One request the fake connection was given.
+/// One request as a broker would read it: the frame's bytes and its decoded header.
 struct SentRequest {
   protocol::RequestHeader header;
   std::vector<uint8_t> frame;  // flattened, size prefix included
@@ -31,6 +30,19 @@ struct SentRequest {
   bool expectResponse = true;
   ResponseHandler handler;
   bool done = false;
+  bool headerValid = false;
+
+  /// Flattens `frame` and decodes its header from the bytes (not from the frame's fields).
+  static SentRequest of(const RequestFrame& frame) {
+    SentRequest s;
+    s.frame = frame.flatten();
+    s.pieces = frame.pieceCount();
+    if (s.frame.size() >= 4) {
+      protocol::Reader in(std::span<const uint8_t>(s.frame).subspan(4));
+      s.headerValid = protocol::decodeRequestHeader(in, s.header);
+    }
+    return s;
+  }
 
   /// The body after the header.
   [[nodiscard]] std::span<const uint8_t> body() const {
@@ -39,6 +51,14 @@ struct SentRequest {
     protocol::decodeRequestHeader(in, h);
     return {in.position(), in.remaining()};
   }
+  /// The body decoded as `M`, if it decodes.
+  template <class M>
+  [[nodiscard]] std::optional<M> tryDecode() const {
+    M m;
+    if (!headerValid || protocol::decode(body(), header.apiVersion, m)) return std::nullopt;
+    return m;
+  }
+  /// The body decoded as `M`; a decode failure fails the test.
   template <class M>
   [[nodiscard]] M decode() const {
     M m;
@@ -51,6 +71,8 @@ struct SentRequest {
 /// How a fake connection reacts to connect().
 enum class ConnectOutcome { Ready, Pending, Fail };
 
+/// A connection that keeps what it is sent for the test to answer. It does not model the
+/// reconnect backoff: connect() on a Failed connection applies the outcome at once.
 class FakeConnection final : public BrokerConnection {
  public:
   FakeConnection(int32_t node, ConnectOutcome outcome) : node_(node), outcome_(outcome) {}
@@ -59,7 +81,6 @@ class FakeConnection final : public BrokerConnection {
   [[nodiscard]] ConnectionState state() const noexcept override { return state_; }
   [[nodiscard]] std::error_code lastError() const noexcept override { return lastError_; }
   void connect() override {
-    ++connectCalls;
     if (state_ == ConnectionState::Ready || state_ == ConnectionState::Connecting) return;
     if (outcome_ == ConnectOutcome::Ready) {
       state_ = ConnectionState::Ready;
@@ -80,17 +101,13 @@ class FakeConnection final : public BrokerConnection {
     return n;
   }
   void send(RequestFrame frame, bool expectResponse, ResponseHandler handler) override {
-    SentRequest s;
-    s.frame = frame.flatten();
-    s.pieces = frame.pieceCount();
-    protocol::Reader in(std::span<const uint8_t>(s.frame).subspan(4));
-    EXPECT_TRUE(protocol::decodeRequestHeader(in, s.header));
+    SentRequest s = SentRequest::of(frame);
+    EXPECT_TRUE(s.headerValid);
     s.expectResponse = expectResponse;
     s.handler = std::move(handler);
     sent.push_back(std::move(s));
   }
   void close() override {
-    ++closeCalls;
     state_ = ConnectionState::Disconnected;
     for (auto& s : sent) s.done = true;  // the Sender has failed them already
   }
@@ -131,8 +148,6 @@ class FakeConnection final : public BrokerConnection {
   }
 
   std::vector<SentRequest> sent;
-  int connectCalls = 0;
-  int closeCalls = 0;
   int16_t produceVersion = 7;
   int16_t metadataVersion = 4;
 
@@ -141,31 +156,6 @@ class FakeConnection final : public BrokerConnection {
   ConnectOutcome outcome_;
   ConnectionState state_ = ConnectionState::Disconnected;
   std::error_code lastError_;
-};
-
-class FakeFactory final : public ConnectionFactory {
- public:
-  [[nodiscard]] std::unique_ptr<BrokerConnection> create(int32_t nodeId, const BrokerAddress& address) override {
-    auto c = std::make_unique<FakeConnection>(nodeId, outcomeFor(nodeId));
-    created[nodeId].push_back(c.get());
-    addresses[nodeId] = address;
-    return c;
-  }
-  /// The newest connection to `node` (nullptr if none was made).
-  [[nodiscard]] FakeConnection* latest(int32_t node) const {
-    const auto it = created.find(node);
-    return it == created.end() || it->second.empty() ? nullptr : it->second.back();
-  }
-  [[nodiscard]] ConnectOutcome outcomeFor(int32_t node) const {
-    const auto it = outcomes.find(node);
-    return it == outcomes.end() ? defaultOutcome : it->second;
-  }
-
-  ConnectOutcome defaultOutcome = ConnectOutcome::Ready;
-  std::map<int32_t, ConnectOutcome> outcomes;
-  // Raw pointers stay valid while the Sender owns the connections (the test's lifetime).
-  std::map<int32_t, std::vector<FakeConnection*>> created;
-  std::map<int32_t, BrokerAddress> addresses;
 };
 
 /// Body bytes of a response message at `version`.

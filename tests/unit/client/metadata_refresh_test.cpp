@@ -1,5 +1,7 @@
 // topic.metadata.refresh.interval.ms (spec 7.3): positive = periodic, 0 = before every
-// send pass, negative = only after failures; plus the MetadataCache bookkeeping.
+// send pass, negative = only after failures; plus the MetadataCache bookkeeping. Where
+// "no Metadata request" is the point, it is an EXPECT_CALL(send(IsApiKey(Metadata)...))
+// with Times(0) on every connection.
 
 #include "client/metadata_cache.hpp"
 
@@ -9,6 +11,10 @@
 
 namespace kafkalite::client::testing {
 namespace {
+
+using ::testing::_;
+using ::testing::AnyNumber;
+using ::testing::Mock;
 
 constexpr int16_t kNotLeader = static_cast<int16_t>(ErrorCode::NOT_LEADER_OR_FOLLOWER);
 
@@ -23,13 +29,25 @@ class MetadataRefreshTest : public CoreFixture {
     runOnce();
     answerProduce(1, pendingProduce(1)->first, 0);
   }
+
+  /// From now on, until cleared, no connection may carry a Metadata request.
+  void expectNoMetadataRequest() {
+    forEachConnection([](MockConnection& c) {
+      EXPECT_CALL(c, send(_, _, _)).Times(AnyNumber());
+      EXPECT_CALL(c, send(IsApiKey(protocol::ApiKey::Metadata), _, _)).Times(0);
+    });
+  }
+  /// Verifies and drops the expectations set on the connections.
+  void verifyConnections() {
+    forEachConnection([](MockConnection& c) { EXPECT_TRUE(Mock::VerifyAndClearExpectations(&c)); });
+  }
 };
 
 TEST_F(MetadataRefreshTest, PositiveIntervalRefreshesPeriodically) {
   config.topicMetadataRefreshIntervalMs = 5000;
   startWithTopic();
   const std::size_t before = metadataCount();
-  const int64_t refreshedAt = clock.nowMs();
+  const int64_t refreshedAt = clock.peekMs();
   EXPECT_EQ(runOnce(), refreshedAt + 5000) << "the Sender wakes up for the refresh";
   clock.set(refreshedAt + 4999);
   runOnce();
@@ -63,28 +81,38 @@ TEST_F(MetadataRefreshTest, ZeroIntervalRefreshesBeforeEverySendPass) {
 TEST_F(MetadataRefreshTest, ZeroIntervalDoesNotRefreshWhileIdle) {
   config.topicMetadataRefreshIntervalMs = 0;
   startWithTopic();
-  const std::size_t before = metadataCount();
+  expectNoMetadataRequest();
+  EXPECT_EQ(runOnce(), INT64_MAX) << "nothing to send, nothing to refresh";
   clock.advance(3'600'000);
   runOnce();
-  EXPECT_EQ(metadataCount(), before);
 }
 
 TEST_F(MetadataRefreshTest, NegativeIntervalRefreshesOnlyAfterFailures) {
   config.topicMetadataRefreshIntervalMs = -1;
   startWithTopic();
-  const std::size_t before = metadataCount();
+  expectNoMetadataRequest();
+  EXPECT_EQ(runOnce(), INT64_MAX) << "no periodic refresh to wake up for";
   clock.advance(3'600'000);
   runOnce();
-  EXPECT_EQ(metadataCount(), before) << "no periodic refresh";
+  send("t", "v");
+  runOnce();  // a successful send does not refresh either
+  answerProduce(1, pendingProduce(1)->first, 0);
   send("t", "v");
   runOnce();
   answerProduce(1, pendingProduce(1)->first, kNotLeader);
   clock.advance(99);
   runOnce();
-  EXPECT_EQ(metadataCount(), before);
+  verifyConnections();
+  // A failure refreshes after retry.backoff.ms (spec 7.2): exactly one request.
+  forEachConnection([](MockConnection& c) {
+    EXPECT_CALL(c, send(_, _, _)).Times(AnyNumber());
+    EXPECT_CALL(c, send(IsApiKey(protocol::ApiKey::Metadata), true, _)).Times(::testing::AtMost(1));
+  });
+  const std::size_t before = metadataCount();
   clock.advance(1);
   runOnce();
-  EXPECT_EQ(metadataCount(), before + 1) << "a failure refreshes after retry.backoff.ms (spec 7.2)";
+  runOnce();
+  EXPECT_EQ(metadataCount(), before + 1);
 }
 
 TEST_F(MetadataRefreshTest, NewTopicIsAskedForAtOnce) {
@@ -94,8 +122,8 @@ TEST_F(MetadataRefreshTest, NewTopicIsAskedForAtOnce) {
   send("u", "v");
   runOnce();
   ASSERT_EQ(metadataCount(), before + 1);
-  FakeConnection* c = broker(1);
-  const auto request = c->sent[*c->pending(protocol::ApiKey::Metadata)].decode<protocol::MetadataRequest>();
+  MockConnection* c = broker(1);
+  const auto request = c->sent()[*c->pending(protocol::ApiKey::Metadata)].decode<protocol::MetadataRequest>();
   ASSERT_TRUE(request.topics);
   std::vector<std::string> names;
   for (const auto& t : *request.topics) names.push_back(*t.name);
@@ -107,9 +135,13 @@ TEST_F(MetadataRefreshTest, UnansweredMetadataRequestTimesOut) {
   const std::size_t r = send("t", "v");
   runOnce();
   ASSERT_EQ(metadataCount(), 1u);
-  clock.advance(1500);
+  EXPECT_CALL(*bootstrap(), close()).Times(1);
+  clock.advance(1499);
   runOnce();
-  EXPECT_EQ(bootstrap()->closeCalls, 1);
+  EXPECT_EQ(metadataCount(), 1u);
+  clock.advance(1);
+  runOnce();
+  ASSERT_TRUE(Mock::VerifyAndClearExpectations(bootstrap()));
   EXPECT_EQ(outcomes[r].calls, 0) << "one failed attempt of 4";
   clock.advance(100);
   answerMetadata(metadataResponse(1, {{"t", {1}}}));

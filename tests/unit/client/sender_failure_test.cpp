@@ -1,6 +1,7 @@
 // The Sender when brokers cannot be reached or topics cannot be used: every way a record
 // waits (for a connection, for metadata) ends after message.send.max.retries attempts,
-// spaced by retry.backoff.ms, with the last error. Stepped by hand; nothing sleeps.
+// spaced by retry.backoff.ms, with the last error. Stepped by hand with a MockClock;
+// connect() calls are checked on the MockConnections. Nothing sleeps.
 
 #include "client/sender.hpp"
 
@@ -10,6 +11,9 @@
 
 namespace kafkalite::client::testing {
 namespace {
+
+using ::testing::InSequence;
+using ::testing::MockFunction;
 
 class SenderFailureTest : public CoreFixture {
  protected:
@@ -27,6 +31,8 @@ class SenderFailureTest : public CoreFixture {
 TEST_F(SenderFailureTest, UnreachableLeaderCostsAttemptsThenFails) {
   config.messageSendMaxRetries = 2;
   factory.outcomes[1] = ConnectOutcome::Fail;
+  // One connect per attempt: the first send and two retries; one connection throughout.
+  expectConnection(1, [](MockConnection& c) { EXPECT_CALL(c, connect()).Times(3); });
   const std::size_t r = startWithOneRecord();
   for (int i = 0; i < 20 && outcomes[r].calls == 0; ++i) {
     runOnce();
@@ -37,12 +43,37 @@ TEST_F(SenderFailureTest, UnreachableLeaderCostsAttemptsThenFails) {
   }
   EXPECT_EQ(outcomes[r].calls, 1);
   EXPECT_EQ(outcomes[r].error, make_error_code(ClientError::ConnectionFailed));
-  EXPECT_EQ(broker(1)->connectCalls, 3) << "one connect per attempt: the first send and two retries";
+}
+
+TEST_F(SenderFailureTest, FailedConnectionIsTriedAgainOnlyAfterTheBackoff) {
+  factory.outcomes[1] = ConnectOutcome::Fail;
+  MockFunction<void(const char*)> check;
+  expectConnection(1, [&](MockConnection& c) {
+    InSequence order;
+    EXPECT_CALL(c, connect());
+    EXPECT_CALL(check, Call("within the backoff"));
+    EXPECT_CALL(c, connect());
+    EXPECT_CALL(check, Call("tried again"));
+  });
+  const std::size_t r = startWithOneRecord();
+  const int64_t failedAt = clock.peekMs();
+  EXPECT_EQ(runOnce(), failedAt + 100) << "the attempt failed; the next one is retry.backoff.ms later";
+  for (const int64_t t : {failedAt, failedAt + 1, failedAt + 50, failedAt + 99}) {
+    clock.set(t);
+    runOnce();
+  }
+  check.Call("within the backoff");
+  clock.set(failedAt + 100);
+  answerMetadata(metadataResponse(1, {{"t", {1}}}));  // spec 7.2: backoff, refresh, retry
+  runOnce();
+  check.Call("tried again");
+  EXPECT_EQ(outcomes[r].calls, 0) << "two attempts of four";
 }
 
 TEST_F(SenderFailureTest, NoBrokerReachableFailsWaitingRecordsAfterTheRetries) {
   config.messageSendMaxRetries = 2;
   factory.defaultOutcome = ConnectOutcome::Fail;
+  expectConnection(-1, [](MockConnection& c) { EXPECT_CALL(c, connect()).Times(3); });
   start();
   const std::size_t r = send("t", "v0");
   int passes = 0;
@@ -52,9 +83,10 @@ TEST_F(SenderFailureTest, NoBrokerReachableFailsWaitingRecordsAfterTheRetries) {
   }
   EXPECT_EQ(outcomes[r].calls, 1);
   EXPECT_EQ(outcomes[r].error, make_error_code(ClientError::ConnectionFailed));
-  EXPECT_EQ(bootstrap()->connectCalls, 3);
+  ASSERT_TRUE(::testing::Mock::VerifyAndClearExpectations(bootstrap()));
 
   // A record arriving after that failure gets its own attempts.
+  EXPECT_CALL(*bootstrap(), connect()).Times(3);
   const std::size_t later = send("t", "v1");
   for (int i = 0; i < 20 && outcomes[later].calls == 0; ++i) {
     runOnce();
@@ -67,14 +99,23 @@ TEST_F(SenderFailureTest, NoBrokerReachableFailsWaitingRecordsAfterTheRetries) {
 TEST_F(SenderFailureTest, MetadataAttemptsAreSpacedByTheBackoff) {
   config.messageSendMaxRetries = 5;
   factory.defaultOutcome = ConnectOutcome::Fail;
+  MockFunction<void(const char*)> check;
+  expectConnection(-1, [&](MockConnection& c) {
+    InSequence order;
+    EXPECT_CALL(c, connect());
+    EXPECT_CALL(check, Call("within the backoff"));  // no second attempt before this
+    EXPECT_CALL(c, connect());
+    EXPECT_CALL(check, Call("after the backoff"));
+  });
   start();
   send("t", "v0");
-  EXPECT_EQ(runOnce(), clock.nowMs() + 100) << "the next attempt after retry.backoff.ms";
-  EXPECT_EQ(runOnce(), clock.nowMs() + 100);
-  EXPECT_EQ(bootstrap()->connectCalls, 1) << "no second attempt within the backoff";
-  clock.advance(100);
+  EXPECT_EQ(runOnce(), clock.peekMs() + 100) << "the next attempt after retry.backoff.ms";
+  clock.advance(99);
+  EXPECT_EQ(runOnce(), clock.peekMs() + 1);
+  check.Call("within the backoff");
+  clock.advance(1);
   runOnce();
-  EXPECT_EQ(bootstrap()->connectCalls, 2);
+  check.Call("after the backoff");
 }
 
 TEST_F(SenderFailureTest, ConnectFailingLaterCountsAnAttemptAndSchedulesTheNext) {
@@ -84,7 +125,7 @@ TEST_F(SenderFailureTest, ConnectFailingLaterCountsAnAttemptAndSchedulesTheNext)
   const std::size_t r = send("t", "v0");
   EXPECT_EQ(runOnce(), INT64_MAX) << "waiting for the connection, not polling";
   bootstrap()->finishConnecting(false);
-  EXPECT_EQ(runOnce(), clock.nowMs() + 100) << "one failed attempt; the next is scheduled";
+  EXPECT_EQ(runOnce(), clock.peekMs() + 100) << "one failed attempt; the next is scheduled";
   EXPECT_EQ(outcomes[r].calls, 0);
   clock.advance(100);
   bootstrap()->setOutcome(ConnectOutcome::Fail);
