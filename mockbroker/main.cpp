@@ -13,6 +13,7 @@
 // endpoint and the cluster and exits 0. A signal before "ready" (a start that hangs)
 // or a second signal (a stop that hangs) ends the process at once with 128 + signal.
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <charconv>
@@ -228,6 +229,13 @@ void startSignalThread(const sigset_t& signals, SignalState& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Fetch responses, request frames and record batches are megabytes each. glibc serves
+  // such sizes with a fresh mmap per allocation and unmaps them when freed, so every fetch
+  // paid for page faults on a new buffer (a third of the broker's samples under
+  // replication, see docs/performance-profile.md). Serve them from the heap, and keep freed
+  // memory, so buffers are reused.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
   Args args;
   try {
     args = parseArgs(argc, argv);

@@ -49,11 +49,18 @@ bool decodeResponseHeader(Reader& in, ResponseHeader& header, int16_t headerVers
 
 /// Writes a placeholder size prefix; finishFrame() fills it in.
 std::size_t beginFrame(std::vector<uint8_t>& out);
+/// Room for a request or response header apart from the client id's characters (api key,
+/// version, correlation id, client id length, tag sections), for reserving.
+inline constexpr std::size_t kMaxHeaderBytes = 32;
 void finishFrame(std::vector<uint8_t>& out, std::size_t frameStart);
 
 /// A whole request frame: size, header, body.
 template <SchemaMessage M>
 std::optional<EncodeError> encodeRequestFrame(const RequestHeader& header, const M& body, std::vector<uint8_t>& out) {
+  // One exact allocation: a frame can be megabytes, and growing it by doubling copies it
+  // again and touches fresh pages each time. The size pass is a walk with no copying.
+  out.reserve(out.size() + 4 + kMaxHeaderBytes + (header.clientId ? header.clientId->size() : 0) +
+              encodedSize(body, header.apiVersion));
   const std::size_t start = beginFrame(out);
   VectorSink sink(out);
   encodeRequestHeader(sink, header);
@@ -67,6 +74,7 @@ std::optional<EncodeError> encodeRequestFrame(const RequestHeader& header, const
 template <SchemaMessage M>
 std::optional<EncodeError> encodeResponseFrame(int32_t correlationId, int16_t apiVersion, const M& body,
                                                std::vector<uint8_t>& out) {
+  out.reserve(out.size() + 4 + kMaxHeaderBytes + encodedSize(body, apiVersion));  // as encodeRequestFrame
   const std::size_t start = beginFrame(out);
   VectorSink sink(out);
   encodeResponseHeader(sink, ResponseHeader{correlationId, {}}, responseHeaderVersion(M::kApiKey, apiVersion));
