@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <cstring>
+
 #include "client/asio_broker_connection.hpp"
 #include "client/producer_impl.hpp"
 
@@ -154,8 +156,18 @@ void Producer::Impl::send(const RecordView& record, Callback&& callback) {
     // assign() reuses the slot's buffers: no allocation once they are big enough.
     slot.record.topic.assign(record.topic);
     slot.record.partition = record.partition;
-    if (record.key) slot.keyCopy.assign(*record.key);
-    if (record.value) slot.valueCopy.assign(*record.value);
+    const std::size_t keySize = record.key ? record.key->size() : 0;
+    const std::size_t valueSize = record.value ? record.value->size() : 0;
+    slot.copiedInline = keySize + valueSize <= client::RecordSlot::kInlineBytes;
+    if (slot.copiedInline) {  // small records live in the slot itself
+      if (keySize > 0) std::memcpy(slot.inlineBytes.data(), record.key->data(), keySize);
+      if (valueSize > 0) std::memcpy(slot.inlineBytes.data() + keySize, record.value->data(), valueSize);
+      slot.inlineKeyBytes = static_cast<uint32_t>(keySize);
+      slot.inlineValueBytes = static_cast<uint32_t>(valueSize);
+    } else {
+      if (record.key) slot.keyCopy.assign(*record.key);
+      if (record.value) slot.valueCopy.assign(*record.value);
+    }
   } catch (...) {
     handoff_.abandon(index);
     throw;

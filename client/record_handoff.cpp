@@ -1,15 +1,33 @@
 #include "client/record_handoff.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <exception>
 #include <memory>
+#include <new>
 #include <utility>
 
 namespace kafkalite::client {
 
+namespace {
+
+constexpr std::size_t kHugePage = 2 * 1024 * 1024;
+
+RecordSlot* mapSlab(std::size_t bytes) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  // Only advice: without transparent huge pages this changes nothing.
+  ::madvise(p, bytes, MADV_HUGEPAGE);
+  return static_cast<RecordSlot*>(p);
+}
+
+}  // namespace
+
 RecordHandoff::RecordHandoff(int32_t capacity)
     : capacity_(capacity),
-      slots_(allocator_.allocate(static_cast<std::size_t>(capacity))),
+      slabBytes_((static_cast<std::size_t>(capacity) * sizeof(RecordSlot) + kHugePage - 1) / kHugePage * kHugePage),
+      slots_(mapSlab(slabBytes_)),
       semaphore_(capacity),
       free_(static_cast<std::size_t>(capacity)),
       ready_(static_cast<std::size_t>(capacity)) {}
@@ -17,7 +35,7 @@ RecordHandoff::RecordHandoff(int32_t capacity)
 RecordHandoff::~RecordHandoff() {
   const uint32_t made = std::min(constructed_.load(), static_cast<uint32_t>(capacity_));
   for (uint32_t i = 0; i < made; ++i) std::destroy_at(&slots_[i]);
-  allocator_.deallocate(slots_, static_cast<std::size_t>(capacity_));
+  ::munmap(slots_, slabBytes_);
 }
 
 uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
@@ -96,6 +114,7 @@ void RecordHandoff::clearSlot(uint32_t index) noexcept {
   s.record.timestamp.reset();
   s.keyCopied = false;  // keyCopy and valueCopy keep their capacity for the next record
   s.valueCopied = false;
+  s.copiedInline = false;
   s.callback = nullptr;
   s.promise.reset();
   s.partition = -1;

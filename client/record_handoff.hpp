@@ -26,6 +26,7 @@
 /// thread (the single consumer). A slot belongs to the thread that acquired it until
 /// publish(), then to the I/O thread until complete().
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -54,15 +55,26 @@ struct RecordSlot {
   int32_t partition = -1;   ///< chosen on the I/O thread
   std::string keyCopy;      ///< send(RecordView): the key, copied; capacity kept for later records
   std::string valueCopy;    ///< send(RecordView): the value, copied; capacity kept for later records
-  bool keyCopied = false;   ///< the key is keyCopy (record.key is unset)
-  bool valueCopied = false; ///< the value is valueCopy (record.value is unset)
+  bool keyCopied = false;   ///< the key was copied (record.key is unset)
+  bool valueCopied = false; ///< the value was copied (record.value is unset)
+  /// send(RecordView) with key and value together at most kInlineBytes: both are in
+  /// inlineBytes (key first), so the record needs no memory outside the slab.
+  static constexpr std::size_t kInlineBytes = 128;
+  bool copiedInline = false;
+  uint32_t inlineKeyBytes = 0;
+  uint32_t inlineValueBytes = 0;
+  std::array<uint8_t, kInlineBytes> inlineBytes;
 
   /// The key's bytes wherever they are; std::nullopt for a null key.
   [[nodiscard]] std::optional<std::span<const uint8_t>> keyBytes() const noexcept {
+    if (keyCopied && copiedInline) return std::span<const uint8_t>(inlineBytes.data(), inlineKeyBytes);
     return bytesOf(keyCopied ? &keyCopy : (record.key ? &*record.key : nullptr));
   }
   /// The value's bytes wherever they are; std::nullopt for a null value.
   [[nodiscard]] std::optional<std::span<const uint8_t>> valueBytes() const noexcept {
+    if (valueCopied && copiedInline) {
+      return std::span<const uint8_t>(inlineBytes.data() + inlineKeyBytes, inlineValueBytes);
+    }
     return bytesOf(valueCopied ? &valueCopy : (record.value ? &*record.value : nullptr));
   }
 
@@ -149,7 +161,9 @@ class RecordHandoff {
   // freed one is available, so memory follows the most records ever pending, not
   // queue.buffering.max.messages (a 1,000,000-slot queue would otherwise touch ~300 MB
   // up front).
-  std::allocator<RecordSlot> allocator_;
+  // Mapped directly and advised to use transparent huge pages: a large queue then costs a
+  // few hundred page faults instead of one per 4 KiB.
+  std::size_t slabBytes_;
   RecordSlot* slots_;
   std::atomic<uint32_t> constructed_{0};  // slots [0, constructed_) exist (capped at capacity_)
   SlotSemaphore semaphore_;
