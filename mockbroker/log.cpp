@@ -142,7 +142,8 @@ StoredBatch describe(const proto::RecordBatchView& view) {
   b.producerEpoch = view.producerEpoch();
   b.baseSequence = view.baseSequence();
   b.lastSequence = view.lastSequence();
-  b.bytes.assign(view.bytes().begin(), view.bytes().end());
+  b.storage = std::make_shared<std::vector<uint8_t>>(view.bytes().begin(), view.bytes().end());
+  b.bytes = *b.storage;
   return b;
 }
 
@@ -169,8 +170,8 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
 
   StoredBatch batch = describe(view);
   // spec 1.3: offsets [LEO, LEO + lastOffsetDelta]; both rewrites lie outside the CRC.
-  proto::RecordBatchBuilder::setBaseOffset(batch.bytes, logEndOffset_);
-  proto::RecordBatchBuilder::setPartitionLeaderEpoch(batch.bytes, leaderEpoch);
+  proto::RecordBatchBuilder::setBaseOffset(*batch.storage, logEndOffset_);
+  proto::RecordBatchBuilder::setPartitionLeaderEpoch(*batch.storage, leaderEpoch);
   batch.baseOffset = logEndOffset_;
   batch.lastOffset = logEndOffset_ + view.lastOffsetDelta();
   batch.leaderEpoch = leaderEpoch;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,7 +40,10 @@ struct StoredBatch {
   int16_t producerEpoch = -1;
   int32_t baseSequence = -1;
   int32_t lastSequence = -1;
-  std::vector<uint8_t> bytes;
+  /// The batch, shared: a fetch response in flight keeps it alive after retention or
+  /// truncation drops it from the log, so responses reference it instead of copying it.
+  std::shared_ptr<std::vector<uint8_t>> storage;
+  std::span<const uint8_t> bytes;  ///< *storage
 };
 
 /// Result of an append.
@@ -58,6 +62,7 @@ struct LogAppendInfo {
 struct LogReadInfo {
   ErrorCode error = ErrorCode::NONE;  ///< OFFSET_OUT_OF_RANGE (spec 4.3)
   std::vector<std::span<const uint8_t>> batches;
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> owners;  ///< keep `batches` alive
   std::size_t bytes = 0;
 };
 

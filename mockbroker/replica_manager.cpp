@@ -169,8 +169,10 @@ std::vector<FetchPartitionResult> ReplicaManager::readFromLocalLog(const FetchPa
                                                params.isolation);
       r.error = read.error;
       if (read.error == ErrorCode::NONE && (limit > 0 || total == 0)) {
-        r.records.reserve(read.bytes);
-        for (const auto& batch : read.batches) r.records.insert(r.records.end(), batch.begin(), batch.end());
+        // No copy: the response references the log's batches and keeps them alive.
+        r.batches = read.batches;
+        r.owners = read.owners;
+        r.recordBytes = read.bytes;
         total += read.bytes;
       }
     }

@@ -63,7 +63,19 @@ struct FetchPartitionResult {
   int64_t lastStableOffset = -1;
   int64_t logStartOffset = -1;
   std::optional<EpochEndOffset> divergingEpoch;
-  std::vector<uint8_t> records;  ///< whole batches, concatenated
+  /// Whole batches in offset order, referenced where the log holds them; `owners` keep
+  /// them alive (the log may drop or truncate them before the response is written).
+  std::vector<std::span<const uint8_t>> batches;
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> owners;
+  std::size_t recordBytes = 0;  ///< total size of `batches`
+
+  /// The batches back to back (tests).
+  [[nodiscard]] std::vector<uint8_t> records() const {
+    std::vector<uint8_t> out;
+    out.reserve(recordBytes);
+    for (const auto& b : batches) out.insert(out.end(), b.begin(), b.end());
+    return out;
+  }
 };
 using FetchCallback = std::function<void(std::vector<FetchPartitionResult>)>;
 

@@ -10,6 +10,9 @@ using tcp = asio::ip::tcp;
 void Responder::send(std::vector<uint8_t> frame) const {
   if (auto c = connection_.lock()) c->complete(slot_, std::move(frame), false);
 }
+void Responder::send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const {
+  if (auto c = connection_.lock()) c->complete(slot_, std::move(frame), std::move(owners));
+}
 void Responder::sendNothing() const {
   if (auto c = connection_.lock()) c->complete(slot_, {}, false);
 }
@@ -133,6 +136,18 @@ void Connection::complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeA
   flush();
 }
 
+void Connection::complete(uint64_t slot, protocol::GatherFrame frame,
+                          std::vector<std::shared_ptr<const void>> owners) {
+  if (closed_ || slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) return;
+  Slot& s = slots_[static_cast<std::size_t>(slot - firstSlot_)];
+  if (s.done) return;
+  s.done = true;
+  s.gathered.emplace(std::move(frame));
+  s.owners = std::move(owners);
+  s.readyAt = std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
+  flush();
+}
+
 void Connection::flush() {
   if (closed_ || writing_) return;
   const auto now = std::chrono::steady_clock::now();
@@ -153,7 +168,11 @@ void Connection::flush() {
       break;
     }
     ++count;
-    if (!s.bytes.empty()) gather_.push_back(asio::buffer(s.bytes));
+    if (s.gathered) {
+      s.gathered->forEachPiece([&](std::span<const uint8_t> piece) { gather_.push_back(asio::buffer(piece.data(), piece.size())); });
+    } else if (!s.bytes.empty()) {
+      gather_.push_back(asio::buffer(s.bytes));
+    }
     if (s.closeAfter) {
       closeAfter = true;
       break;

@@ -14,12 +14,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "mockbroker/asio.hpp"
+#include "protocol/gather_frame.hpp"
 #include "protocol/headers.hpp"
 
 namespace kafkalite::mock {
@@ -35,6 +37,9 @@ class Responder {
   Responder(std::weak_ptr<Connection> connection, uint64_t slot) : connection_(std::move(connection)), slot_(slot) {}
   /// Sends a whole response frame (size prefix included).
   void send(std::vector<uint8_t> frame) const;
+  /// Sends a frame written as its pieces; `owners` keep the pieces it references (log
+  /// batches) alive until it is written.
+  void send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const;
   /// Completes the request with no response (acks=0).
   void sendNothing() const;
   /// Closes the connection once the earlier responses are out (spec 1.9).
@@ -89,12 +94,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   void close();
   void complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeAfter);
+  void complete(uint64_t slot, protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners);
 
  private:
   struct Slot {
     bool done = false;
     bool closeAfter = false;
     std::vector<uint8_t> bytes;
+    std::optional<protocol::GatherFrame> gathered;      // instead of bytes
+    std::vector<std::shared_ptr<const void>> owners;  // what gathered references
     std::chrono::steady_clock::time_point readyAt;
   };
   // Beyond this many unanswered requests the connection stops reading, as a broker's

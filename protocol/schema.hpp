@@ -71,9 +71,33 @@ struct Uuid {
 struct Records {
   std::span<const uint8_t> bytes;
   bool present = false;  ///< false = null on the wire
-  static Records of(std::span<const uint8_t> b) noexcept { return Records{b, true}; }
+  /// Encoding only: when not empty, the record set is these pieces back to back (whole
+  /// batches where a log keeps them) and `bytes` is ignored. Decoding always sets `bytes`.
+  std::span<const std::span<const uint8_t>> pieces;
+
+  static Records of(std::span<const uint8_t> b) noexcept { return Records{b, true, {}}; }
+  static Records ofPieces(std::span<const std::span<const uint8_t>> p) noexcept { return Records{{}, true, p}; }
+  /// Bytes on the wire after the length.
+  [[nodiscard]] std::size_t size() const noexcept {
+    if (pieces.empty()) return bytes.size();
+    std::size_t n = 0;
+    for (const auto& piece : pieces) n += piece.size();
+    return n;
+  }
   bool operator==(const Records& o) const noexcept {
-    return present == o.present && std::equal(bytes.begin(), bytes.end(), o.bytes.begin(), o.bytes.end());
+    if (present != o.present || size() != o.size()) return false;
+    if (pieces.empty() && o.pieces.empty()) return std::equal(bytes.begin(), bytes.end(), o.bytes.begin());
+    std::vector<uint8_t> a;
+    std::vector<uint8_t> b;
+    flattenInto(a);
+    o.flattenInto(b);
+    return a == b;
+  }
+
+ private:
+  void flattenInto(std::vector<uint8_t>& out) const {
+    if (pieces.empty()) out.assign(bytes.begin(), bytes.end());
+    for (const auto& piece : pieces) out.insert(out.end(), piece.begin(), piece.end());
   }
 };
 
@@ -289,8 +313,12 @@ struct Codec<Records> {
       detail::writeNullLength(out, nullable, false);
       return;
     }
-    detail::writeLength(out, ctx, v.bytes.size(), false);
-    out.putExternal(v.bytes);
+    detail::writeLength(out, ctx, v.size(), false);
+    if (v.pieces.empty()) {
+      out.putExternal(v.bytes);
+      return;
+    }
+    for (const auto& piece : v.pieces) out.putExternal(piece);
   }
   static bool decode(Reader& in, Records& v, const CodecContext& ctx) {
     CodecContext nullable = ctx;

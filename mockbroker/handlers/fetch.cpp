@@ -31,6 +31,9 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
   }
 
   auto respond = [this, request = request](const std::vector<FetchPartitionResult>& results) {
+    // The records go out where the log keeps them: the frame references each batch
+    // (protocol::GatherFrame) and the batches' owners travel with it until it is written.
+    std::vector<std::shared_ptr<const void>> owners;
     FetchResponse response;
     for (const auto& r : results) {
       if (response.responses.empty() || response.responses.back().topic != r.tp.topic) {
@@ -45,10 +48,13 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
       pd.preferredReadReplica = -1;  // anything else makes librdkafka drop the data
       if (r.divergingEpoch) pd.divergingEpoch = {r.divergingEpoch->epoch, r.divergingEpoch->endOffset, {}};
       // Never null: librdkafka rejects a null record set ("invalid MessageSetSize -1").
-      pd.records = protocol::Records::of(r.records);
+      pd.records = protocol::Records::ofPieces(r.batches);
+      owners.insert(owners.end(), r.owners.begin(), r.owners.end());
       response.responses.back().partitions.push_back(std::move(pd));
     }
-    sendResponse(request, response);
+    protocol::GatherFrame frame;
+    (void)frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response);
+    request.responder.send(std::move(frame), std::move(owners));
   };
 
   if (injected) {

@@ -16,6 +16,8 @@ namespace {
 
 using fixtures::makeBatch;
 
+std::vector<uint8_t> asVector(std::span<const uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
+
 class DelayedFetchTest : public fixtures::ReplicaManagerFixture {};
 
 // spec 4.4: a consumer fetch with min_bytes 1, max_wait 500 and nothing to read is parked.
@@ -44,7 +46,7 @@ TEST_F(DelayedFetchTest, Spec4_5_ConsumerFetchWokenByHwGrowthNotByAppend) {
   ASSERT_EQ(reply->results.size(), 1u);
   EXPECT_EQ(reply->results[0].error, ErrorCode::NONE);
   EXPECT_EQ(reply->results[0].highWatermark, 1);
-  EXPECT_EQ(reply->results[0].records, partition(tp0_).log().batches().front().bytes);
+  EXPECT_EQ(reply->results[0].records(), asVector(partition(tp0_).log().batches().front().bytes));
   advance(500);
   EXPECT_EQ(reply->calls, 1);  // spec 5.1: the timeout no longer answers
 }
@@ -60,7 +62,7 @@ TEST_F(DelayedFetchTest, Spec4_5_FollowerFetchWokenByLogEndGrowth) {
   ASSERT_EQ(reply->results.size(), 1u);
   EXPECT_EQ(reply->results[0].error, ErrorCode::NONE);
   EXPECT_EQ(reply->results[0].highWatermark, 0);
-  EXPECT_EQ(reply->results[0].records, partition(tp0_).log().batches().front().bytes);
+  EXPECT_EQ(reply->results[0].records(), asVector(partition(tp0_).log().batches().front().bytes));
 }
 
 // spec 4.6: on expiry the fetch answers with what there is — nothing — and no error.
@@ -78,7 +80,7 @@ TEST_F(DelayedFetchTest, Spec4_6_ExpiryReturnsEmptyRecordsWithoutError) {
   ASSERT_EQ(reply->results.size(), 1u);
   EXPECT_EQ(reply->results[0].tp, tp0_);
   EXPECT_EQ(reply->results[0].error, ErrorCode::NONE);
-  EXPECT_TRUE(reply->results[0].records.empty());
+  EXPECT_TRUE(reply->results[0].records().empty());
   EXPECT_EQ(reply->results[0].highWatermark, 0);
   advance(500);
   EXPECT_EQ(reply->calls, 1);
@@ -130,7 +132,7 @@ TEST_F(DelayedFetchTest, Spec4_5_MinBytesLargerThanOneBatchWaitsForTheSecond) {
   produce(1, 30000, {tp0_});
   ASSERT_EQ(reply->calls, 1);
   EXPECT_EQ(reply->results[0].error, ErrorCode::NONE);
-  EXPECT_EQ(reply->results[0].records.size(), 2 * static_cast<std::size_t>(batchBytes));
+  EXPECT_EQ(reply->results[0].records().size(), 2 * static_cast<std::size_t>(batchBytes));
 }
 
 // spec 4.4: with the bytes already there the fetch does not wait, even with a long max_wait.
@@ -139,7 +141,7 @@ TEST_F(DelayedFetchTest, Spec4_4_EnoughBytesAlreadyThereAnswersAtOnce) {
   produce(1, 30000, {tp0_});
   const auto reply = fetch(followerParams(2, tp0_, 0, 500));
   ASSERT_EQ(reply->calls, 1);
-  EXPECT_FALSE(reply->results[0].records.empty());
+  EXPECT_FALSE(reply->results[0].records().empty());
 }
 
 // spec 4.3, 4.4: a fetch offset past the LEO is OFFSET_OUT_OF_RANGE, a partition error, so the
@@ -163,7 +165,7 @@ TEST_F(DelayedFetchTest, Spec4_5_ConsumerOffsetPastHighWatermarkAnswersAtOnce) {
   const auto reply = fetch(consumerParams(tp0_, 1));
   ASSERT_EQ(reply->calls, 1);
   EXPECT_EQ(reply->results[0].error, ErrorCode::NONE);
-  EXPECT_TRUE(reply->results[0].records.empty());
+  EXPECT_TRUE(reply->results[0].records().empty());
   EXPECT_EQ(reply->results[0].highWatermark, 0);
 }
 
@@ -175,9 +177,9 @@ TEST_F(DelayedFetchTest, Spec4_4_MaxWaitZeroAnswersAtOnce) {
   ASSERT_EQ(consumer->calls, 1);
   ASSERT_EQ(follower->calls, 1);
   EXPECT_EQ(consumer->results[0].error, ErrorCode::NONE);
-  EXPECT_TRUE(consumer->results[0].records.empty());
+  EXPECT_TRUE(consumer->results[0].records().empty());
   EXPECT_EQ(follower->results[0].error, ErrorCode::NONE);
-  EXPECT_TRUE(follower->results[0].records.empty());
+  EXPECT_TRUE(follower->results[0].records().empty());
 }
 
 // spec 4.4, 4.5: a fetch over two partitions adds their bytes; data on either wakes it, and the
@@ -192,9 +194,9 @@ TEST_F(DelayedFetchTest, Spec4_5_MultiPartitionFetchWokenByEitherPartition) {
   ASSERT_EQ(reply->calls, 1);
   ASSERT_EQ(reply->results.size(), 2u);
   EXPECT_EQ(reply->results[0].tp, tp0_);
-  EXPECT_TRUE(reply->results[0].records.empty());
+  EXPECT_TRUE(reply->results[0].records().empty());
   EXPECT_EQ(reply->results[1].tp, tp1_);
-  EXPECT_FALSE(reply->results[1].records.empty());
+  EXPECT_FALSE(reply->results[1].records().empty());
 }
 
 }  // namespace

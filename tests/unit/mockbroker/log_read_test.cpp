@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -148,7 +150,7 @@ TEST(LogReadTest, Spec4_7_FollowerAppendKeepsLeaderOffsets) {
   EXPECT_EQ(follower.logEndOffset(), 5);
   EXPECT_EQ(follower.appendAsFollower({}).error, ErrorCode::NONE);
   EXPECT_EQ(follower.appendAsFollower(b[2].bytes).lastOffset, 5);
-  EXPECT_EQ(follower.batches()[2].bytes, b[2].bytes);
+  EXPECT_TRUE(std::ranges::equal(follower.batches()[2].bytes, b[2].bytes));
 }
 
 TEST(LogReadTest, Spec4_7_FollowerAppendAtWrongOffsetAppendsNothing) {
@@ -163,12 +165,12 @@ TEST(LogReadTest, Spec4_7_FollowerAppendAtWrongOffsetAppendsNothing) {
 
 TEST(LogReadTest, FollowerAppendOfCorruptBatchAppendsNothing) {
   Log leader = threeBatches();
-  auto second = leader.batches()[1].bytes;
+  std::vector<uint8_t> second(leader.batches()[1].bytes.begin(), leader.batches()[1].bytes.end());
   second.back() ^= 0x01;
   Log follower;
   EXPECT_EQ(follower.appendAsFollower(concat({leader.batches()[0].bytes, second})).error, ErrorCode::CORRUPT_MESSAGE);
   EXPECT_EQ(follower.logEndOffset(), 0);
-  auto badMagic = leader.batches()[0].bytes;
+  std::vector<uint8_t> badMagic(leader.batches()[0].bytes.begin(), leader.batches()[0].bytes.end());
   badMagic[16] = 1;
   EXPECT_EQ(follower.appendAsFollower(badMagic).error, ErrorCode::CORRUPT_MESSAGE);
 }
