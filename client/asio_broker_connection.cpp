@@ -116,12 +116,15 @@ void AsioBrokerConnection::onApiVersions(int16_t version, std::error_code error,
     drop(ClientError::ConnectionFailed, ConnectionState::Failed);
     return;
   }
-  produceVersion_ = metadataVersion_ = -1;
+  produceVersion_ = metadataVersion_ = initProducerIdVersion_ = -1;
   for (const auto& api : response.apiKeys) {
     if (api.apiKey == static_cast<int16_t>(protocol::ApiKey::Produce)) {
       produceVersion_ = highestCommon(kProduceMinVersion, kProduceMaxVersion, api.minVersion, api.maxVersion);
     } else if (api.apiKey == static_cast<int16_t>(protocol::ApiKey::Metadata)) {
       metadataVersion_ = highestCommon(kMetadataMinVersion, kMetadataMaxVersion, api.minVersion, api.maxVersion);
+    } else if (api.apiKey == static_cast<int16_t>(protocol::ApiKey::InitProducerId)) {
+      initProducerIdVersion_ =
+          highestCommon(kInitProducerIdMinVersion, kInitProducerIdMaxVersion, api.minVersion, api.maxVersion);
     }
   }
   if (produceVersion_ < 0 || metadataVersion_ < 0) {
@@ -138,6 +141,7 @@ int16_t AsioBrokerConnection::apiVersion(protocol::ApiKey key) const noexcept {
   if (state_ != ConnectionState::Ready) return -1;
   if (key == protocol::ApiKey::Produce) return produceVersion_;
   if (key == protocol::ApiKey::Metadata) return metadataVersion_;
+  if (key == protocol::ApiKey::InitProducerId) return initProducerIdVersion_;
   return -1;
 }
 
@@ -245,7 +249,7 @@ void AsioBrokerConnection::drop(std::error_code why, ConnectionState next) {
   lastError_ = why;
   if (next == ConnectionState::Failed) failedAtMs_ = clock_.nowMs();
   state_ = next;
-  produceVersion_ = metadataVersion_ = -1;
+  produceVersion_ = metadataVersion_ = initProducerIdVersion_ = -1;
   // Every unanswered request fails; handlers run later, never inside close() or send().
   std::vector<ResponseHandler> failed;
   for (auto& p : writing_) {

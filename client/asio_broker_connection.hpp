@@ -93,6 +93,7 @@ class AsioBrokerConnection final : public BrokerConnection {
   int64_t failedAtMs_ = 0;
   int16_t produceVersion_ = -1;
   int16_t metadataVersion_ = -1;
+  int16_t initProducerIdVersion_ = -1;  // -1: the broker has no InitProducerId we speak
 
   std::deque<Pending> writeQueue_;     // not yet written
   std::vector<Pending> writing_;       // in the current gathered write

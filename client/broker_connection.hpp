@@ -70,5 +70,7 @@ inline constexpr int16_t kProduceMinVersion = 3;  // record batches v2
 inline constexpr int16_t kProduceMaxVersion = 9;
 inline constexpr int16_t kMetadataMinVersion = 0;
 inline constexpr int16_t kMetadataMaxVersion = 12;
+inline constexpr int16_t kInitProducerIdMinVersion = 0;
+inline constexpr int16_t kInitProducerIdMaxVersion = 4;
 
 }  // namespace kafkalite::client

@@ -55,10 +55,6 @@ std::vector<PartitionInfo> Producer::partitionsFor(const std::string& topic, std
 namespace {
 const ProducerConfig& supported(const ProducerConfig& config) {
   config.validate();
-  if (config.enableIdempotence) {
-    // Refuse rather than silently produce without sequence numbers.
-    throw ConfigException("enable.idempotence", "true", "false (this producer does not implement idempotence yet)");
-  }
   return config;
 }
 }  // namespace

@@ -19,7 +19,9 @@ AccumulatorConfig AccumulatorConfig::from(const ProducerConfig& config) noexcept
   c.lingerMs = config.queueBufferingMaxMs;
   c.retryBackoffMs = config.retryBackoffMs;
   c.messageMaxBytes = config.messageMaxBytes;
-  c.guaranteeOrder = config.maxInFlightRequestsPerConnection == 1;
+  // Idempotence: one batch in flight per partition, so sequences reach each leader in order
+  // and a retry keeps its place (spec 8.5 allows up to 5; one is the simple safe case).
+  c.guaranteeOrder = config.maxInFlightRequestsPerConnection == 1 || config.enableIdempotence;
   return c;
 }
 
@@ -165,6 +167,12 @@ void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64
     if (pq.muted || pq.batches.empty()) continue;
     ProducerBatch* head = pq.batches.front();
     if (backingOff(*head, metadata, nowMs)) continue;
+    if (producerId_ >= 0 && !head->closed()) {
+      // Idempotence: the sequence is fixed when the batch is closed for its first send, so
+      // every retry carries the same bytes and the broker recognises a duplicate (spec 8.6).
+      head->builder.assignProducer(producerId_, producerEpoch_, pq.nextSequence);
+      pq.nextSequence = static_cast<int32_t>((int64_t{pq.nextSequence} + head->recordCount()) % (int64_t{1} << 31));
+    }
     head->close();
     const auto bytes = static_cast<int64_t>(head->bytes().size());
     if (!first && size + bytes > config_.messageMaxBytes) {
@@ -178,6 +186,16 @@ void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64
     out.push_back(head);
   }
   start = (start + 1) % queues.size();
+}
+
+void RecordAccumulator::setProducerIdentity(int64_t producerId, int16_t producerEpoch) noexcept {
+  producerId_ = producerId;
+  producerEpoch_ = producerEpoch;
+  // A new producer id starts every partition's sequence at 0; batches closed under the old
+  // one keep it (the broker still knows it).
+  for (auto& [name, topic] : topics_) {
+    for (PartitionQueue& pq : topic->partitions) pq.nextSequence = 0;
+  }
 }
 
 void RecordAccumulator::reenqueue(ProducerBatch* batch, int64_t nowMs, uint64_t metadataAttempts) {

@@ -53,6 +53,7 @@ class RecordAccumulator {
     std::deque<ProducerBatch*> batches;
     bool muted = false;  ///< a batch of it is in flight and order must be kept
     int32_t leaderlessAnswers = 0;  ///< metadata answers in a row without a leader for it
+    int32_t nextSequence = 0;       ///< idempotence: base sequence of the next batch closed
   };
   /// One topic's partition queues. A deque, so growing it (the topic gained partitions)
   /// keeps references to the queues valid.
@@ -117,6 +118,11 @@ class RecordAccumulator {
 
   /// Flushing or closing: every batch is sendable at once, whatever its linger.
   void setFlushing(bool flushing) noexcept { flushing_ = flushing; }
+
+  /// Idempotence: batches closed from now on carry this producer id and epoch and the next
+  /// sequence of their partition; a new id restarts every partition at sequence 0.
+  /// -1 (the default) = not idempotent.
+  void setProducerIdentity(int64_t producerId, int16_t producerEpoch) noexcept;
   [[nodiscard]] bool flushing() const noexcept { return flushing_; }
 
   /// Calls `fail(batch)` for every batch still queued (not in flight) and removes them;
@@ -176,6 +182,8 @@ class RecordAccumulator {
 
   AccumulatorConfig config_;
   bool flushing_ = false;
+  int64_t producerId_ = -1;
+  int16_t producerEpoch_ = -1;
   std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_;
   std::vector<std::unique_ptr<ProducerBatch>> all_;  // owns every batch ever made
   std::vector<ProducerBatch*> free_;

@@ -15,6 +15,7 @@ SenderConfig SenderConfig::from(const ProducerConfig& config) {
   c.maxInFlight = config.maxInFlightRequestsPerConnection;
   c.clientId = config.clientId;
   c.deliveryTimeoutMs = config.deliveryTimeoutMs;
+  c.idempotent = config.enableIdempotence;
   c.bootstrapServers = config.bootstrapServers;
   return c;
 }
@@ -46,9 +47,10 @@ int64_t Sender::runOnce(int64_t nowMs) {
   // topic.metadata.refresh.interval.ms = 0: a send pass is preceded by a refresh (7.3).
   if (metadata_.sendPassNeedsRefresh() && !ready_.readyNodes.empty()) metadata_.requestUpdate(nowMs);
   maybeUpdateMetadata(nowMs);
+  if (!haveProducerId()) maybeInitProducerId(nowMs);
 
   int64_t next = ready_.nextReadyCheckMs;
-  if (!metadata_.sendPassNeedsRefresh()) {
+  if (!metadata_.sendPassNeedsRefresh() && haveProducerId()) {
     bool sent = false;
     for (const int32_t node : ready_.readyNodes) {
       BrokerConnection* conn = connectionFor(node);
@@ -90,8 +92,10 @@ int64_t Sender::runOnce(int64_t nowMs) {
 
   // Step 5: delivery.timeout.ms, when set, bounds the time a record may wait.
   if (config_.deliveryTimeoutMs) {
-    accumulator_.expire(nowMs, *config_.deliveryTimeoutMs,
-                        [&](ProducerBatch* b) { completeBatch(b, ClientError::TimedOut, -1, -1); });
+    accumulator_.expire(nowMs, *config_.deliveryTimeoutMs, [&](ProducerBatch* b) {
+      if (config_.idempotent && b->attempts > 0) forgetProducerId();  // a sent sequence dropped
+      completeBatch(b, ClientError::TimedOut, -1, -1);
+    });
     expireInFlight(nowMs);
   }
 
@@ -101,6 +105,11 @@ int64_t Sender::runOnce(int64_t nowMs) {
     for (const ProducerBatch* b : request.batches) {
       if (!b->recordsCompleted) next = std::min(next, b->createdMs + *config_.deliveryTimeoutMs);
     }
+  }
+  if (initInFlight_) {
+    next = std::min(next, initInFlight_->deadlineMs);
+  } else if (!haveProducerId()) {
+    next = std::min(next, std::max(initRetryAtMs_, nowMs + 1));  // or sooner, on a connection event
   }
   if (metadataInFlight_) {
     next = std::min(next, metadataInFlight_->deadlineMs);
@@ -117,6 +126,7 @@ void Sender::expireRequests(int64_t nowMs) {
     if (request.deadlineMs <= nowMs) nodes.push_back(request.node);
   }
   if (metadataInFlight_ && metadataInFlight_->deadlineMs <= nowMs) nodes.push_back(metadataInFlight_->node);
+  if (initInFlight_ && initInFlight_->deadlineMs <= nowMs) nodes.push_back(initInFlight_->node);
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   for (const int32_t node : nodes) failConnection(node, nowMs);
@@ -169,6 +179,12 @@ void Sender::failConnection(int32_t node, int64_t nowMs) {
     metadataInFlight_.reset();
     metadataAttemptFailed(nowMs, timedOut ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
                                           : std::error_code(ClientError::Disconnected));
+  }
+  if (initInFlight_ && initInFlight_->node == node) {
+    const bool timedOut = initInFlight_->deadlineMs <= nowMs;
+    initInFlight_.reset();
+    initProducerIdFailed(nowMs, timedOut ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
+                                         : std::error_code(ClientError::Disconnected));
   }
   if (const auto it = connections_.find(node); it != connections_.end()) it->second->close();
 }
@@ -260,13 +276,18 @@ void Sender::handleProduceResponse(int32_t correlationId, std::error_code error,
 
 void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs) {
   if (batch->recordsCompleted) {  // delivery.timeout.ms failed its records already
+    if (config_.idempotent) forgetProducerId();  // its sequence may be a gap now
     accumulator_.deallocate(batch);
     return;
   }
   batch->lastError = error;
   const bool deliveryExpired =
       config_.deliveryTimeoutMs && nowMs - batch->createdMs >= static_cast<int64_t>(*config_.deliveryTimeoutMs);
-  if (isRetriable(error) && batch->attempts <= config_.retries && !deliveryExpired) {
+  const bool retry = isRetriable(error) && batch->attempts <= config_.retries && !deliveryExpired;
+  // Idempotence: a sent batch that fails for good may leave a gap in its partition's
+  // sequence (or the broker no longer knows the id): later batches go under a new id.
+  if (!retry && config_.idempotent && batch->attempts > 0) forgetProducerId();
+  if (retry) {
     // Spec 7.2 / 8.5: back to the head of its queue; after retry.backoff.ms and a
     // metadata refresh (to find a new leader) it goes again.
     accumulator_.reenqueue(batch, nowMs, metadata_.refreshAttempts());
@@ -303,6 +324,7 @@ void Sender::abortInFlight(std::error_code error) {
     }
   }
   metadataInFlight_.reset();
+  initInFlight_.reset();
   for (auto& [node, conn] : connections_) conn->close();
 }
 

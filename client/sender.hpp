@@ -33,6 +33,15 @@
 /// flight. An in-flight batch past it has its records failed with TimedOut at once; its
 /// bytes stay with the request until the connection is done with them.
 ///
+/// enable.idempotence (spec 8.5, 8.6): before the first ProduceRequest, and again after a
+/// sequenced batch failed for good (its sequence may have left a gap), the Sender asks a
+/// broker for a producer id (InitProducerId, transactional id null); meanwhile nothing is
+/// sent. Each batch gets its partition's next sequence when it is closed for its first send
+/// (RecordAccumulator), so retries carry the same bytes and the broker answers a duplicate
+/// with the original offset instead of appending it again. One batch per partition is in
+/// flight at a time. OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID and
+/// INVALID_PRODUCER_EPOCH fail the batch.
+///
 /// Threading: owned by the I/O thread; handlers run there too.
 
 #include <cstdint>
@@ -60,6 +69,7 @@ struct SenderConfig {
   int32_t maxInFlight = 5;             ///< max.in.flight.requests.per.connection
   std::string clientId = "console-producer";
   std::optional<int32_t> deliveryTimeoutMs;  ///< delivery.timeout.ms
+  bool idempotent = false;                   ///< enable.idempotence
   std::vector<BrokerAddress> bootstrapServers;
 
   /// The sender settings of a producer configuration.
@@ -104,7 +114,7 @@ class Sender {
     int64_t deadlineMs = 0;
     std::vector<ProducerBatch*> batches;
   };
-  struct InFlightMetadata {
+  struct InFlightMetadata {  // also an InitProducerId request
     int32_t correlationId = -1;
     int32_t node = -1;
     int64_t deadlineMs = 0;
@@ -117,6 +127,14 @@ class Sender {
   void handleMetadataResponse(int32_t correlationId, int16_t version, std::error_code error,
                               std::span<const uint8_t> body);
   void metadataAttemptFailed(int64_t nowMs, std::error_code error);
+
+  // sender_idempotence.cpp: the producer id of an idempotent producer.
+  [[nodiscard]] bool haveProducerId() const noexcept { return !config_.idempotent || producerId_ >= 0; }
+  void maybeInitProducerId(int64_t nowMs);
+  void handleInitProducerIdResponse(int32_t correlationId, int16_t version, std::error_code error,
+                                    std::span<const uint8_t> body);
+  void initProducerIdFailed(int64_t nowMs, std::error_code error);
+  void forgetProducerId();
 
   // sender.cpp: the produce path.
   void expireRequests(int64_t nowMs);
@@ -138,6 +156,10 @@ class Sender {
   std::unordered_map<int32_t, BrokerAddress> connectionAddress_;
   std::map<int32_t, InFlightProduce> inFlight_;  // by correlation id
   std::optional<InFlightMetadata> metadataInFlight_;
+  std::optional<InFlightMetadata> initInFlight_;  // InitProducerId
+  int64_t producerId_ = -1;                       // idempotence: -1 until InitProducerId answers
+  int16_t producerEpoch_ = -1;
+  int64_t initRetryAtMs_ = 0;                     // no InitProducerId before this time
   int32_t metadataNode_ = 0;         // candidate being connected to for metadata (0 = none)
   bool metadataAwaitsConnection_ = false;  // a refresh is due but its connection is Connecting
   std::size_t metadataCandidate_ = 0;  // round-robin over candidates

@@ -323,6 +323,14 @@ class RecordBatchBuilder {
   /// maxTimestamp is the largest record timestamp, or baseTimestamp if none.
   std::span<const uint8_t> finish(int64_t baseOffset = 0);
 
+  /// Sets the producer id, epoch and base sequence that finish() writes (an idempotent
+  /// producer assigns the sequence when the batch is first sent). Never throws.
+  void assignProducer(int64_t producerId, int16_t producerEpoch, int32_t baseSequence) noexcept {
+    producerId_ = producerId;
+    producerEpoch_ = producerEpoch;
+    baseSequence_ = baseSequence;
+  }
+
   /// Discards the batch in progress; keeps the buffer's capacity.
   void reset() noexcept;
 

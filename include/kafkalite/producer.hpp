@@ -24,7 +24,9 @@
 /// not even at close(). Records of one partition are written in send() order when no
 /// retry happens, and across retries when `max.in.flight.requests.per.connection` is 1;
 /// with more requests in flight a retry can reorder them (spec 8.5). Without idempotence
-/// (not implemented yet) a retried record may be written twice.
+/// a retried record may be written twice; with `enable.idempotence=true` the producer
+/// numbers its batches (one in flight per partition), so a retry is recognised by the
+/// broker and neither duplicates nor reorders records.
 ///
 /// Threading: send(), flush(), partitionsFor() and close() may be called from any number
 /// of threads at once. Completion callbacks and futures are completed on the producer's
@@ -89,9 +91,8 @@ class Producer {
 
   /// Starts a producer: validates `config` (ConfigException naming the key, the value and
   /// what is allowed) and starts the I/O thread. No connection is opened until the first
-  /// record or partitionsFor(). `enable.idempotence=true` is refused with a
-  /// ConfigException: this producer does not number its batches yet. Throws
-  /// ConfigException, std::system_error if the thread cannot start, std::bad_alloc.
+  /// record or partitionsFor(). Throws ConfigException, std::system_error if the thread
+  /// cannot start, std::bad_alloc.
   explicit Producer(const ProducerConfig& config);
 
   /// As Producer(ProducerConfig::fromProperties(properties)): keys as Kafka users know

@@ -178,9 +178,9 @@ struct ProducerConfig {
   /// queueBufferingMaxMs + requestTimeoutMs, as in Java.
   std::optional<int32_t> deliveryTimeoutMs;
 
-  /// `enable.idempotence`: when true the producer obtains a producer id and numbers
-  /// its batches, so retries neither duplicate nor reorder records with up to 5 in
-  /// flight (spec 8.5-8.6). Default false (classic). Requires acks = -1,
+  /// `enable.idempotence`: when true the producer obtains a producer id (InitProducerId)
+  /// and numbers its batches, so retries neither duplicate nor reorder records (spec
+  /// 8.5-8.6); it keeps one batch per partition in flight (up to 5 requests per broker). Default false (classic). Requires acks = -1,
   /// maxInFlightRequestsPerConnection <= 5 and messageSendMaxRetries >= 1. In
   /// fromProperties(), as in Java, acks defaults to -1 when enable.idempotence=true and
   /// no acks key is given; an explicit conflicting value is an error.

@@ -272,8 +272,9 @@ TEST(ProducerTest, OnePropertyInBracesIsNotAmbiguous) {
 TEST(ProducerTest, ConstructionValidatesTheConfiguration) {
   EXPECT_THROW(Producer({{"bootstrap.servers", "localhost:9092"}, {"batch.num.messages", "20000"}}), ConfigException);
   EXPECT_THROW(Producer({{"bootstrap.servers", "localhost:9092"}, {"no.such.key", "1"}}), ConfigException);
-  EXPECT_THROW(Producer({{"bootstrap.servers", "localhost:9092"}, {"enable.idempotence", "true"}}), ConfigException)
-      << "not implemented: refused rather than ignored";
+  EXPECT_THROW(Producer({{"bootstrap.servers", "localhost:9092"}, {"enable.idempotence", "true"}, {"acks", "1"}}),
+               ConfigException)
+      << "idempotence needs acks=all";
   try {
     Producer p({{"bootstrap.servers", "localhost:9092"}, {"request.required.acks", "2"}});
     ADD_FAILURE() << "expected a ConfigException";
