@@ -108,8 +108,10 @@ int64_t Sender::runOnce(int64_t nowMs) {
   }
   if (initInFlight_) {
     next = std::min(next, initInFlight_->deadlineMs);
-  } else if (!haveProducerId()) {
-    next = std::min(next, std::max(initRetryAtMs_, nowMs + 1));  // or sooner, on a connection event
+  } else if (!haveProducerId() && initRetryAtMs_ > nowMs) {
+    // Backing off after a failed InitProducerId. (Waiting for a connection instead is
+    // woken by its state change.)
+    next = std::min(next, initRetryAtMs_);
   }
   if (metadataInFlight_) {
     next = std::min(next, metadataInFlight_->deadlineMs);
