@@ -68,6 +68,14 @@ class CoreFixture : public ::testing::Test {
   /// One pass at the clock's time (read without a mock call, as the owner's timer would).
   int64_t runOnce() { return core->runOnce(clock.peekMs()); }
 
+  /// start(), one record for "t"-0 and metadata naming broker 1 its leader.
+  std::size_t startWithOneRecord() {
+    start();
+    const std::size_t r = send("t", "v0");
+    answerMetadata(metadataResponse(1, {{"t", {1}}}));
+    return r;
+  }
+
   /// The next connection the Sender makes to `node` gets `setup` (expectations) before the
   /// Sender first uses it; exactly one such connection must be made.
   void expectConnection(int32_t node, std::function<void(MockConnection&)> setup) {

@@ -21,10 +21,8 @@ class DeliveryTimeoutTest : public CoreFixture {
 };
 
 TEST_F(DeliveryTimeoutTest, InFlightRecordsFailAtTheDeadlineAndTheLateAnswerIsIgnored) {
-  start();
   const int64_t sentAt = clock.peekMs();
-  const std::size_t r = send("t", "v0");
-  answerMetadata(metadataResponse(1, {{"t", {1}}}));
+  const std::size_t r = startWithOneRecord();
   runOnce();
   ASSERT_TRUE(pendingProduce(1));
   // The first attempt times out (request.timeout.ms) and is retried after the backoff.

@@ -25,14 +25,6 @@ class SenderRetryTest : public CoreFixture {
  protected:
   SenderRetryTest() { config.queueBufferingMaxMs = 0; }
 
-  /// start(), one record for "t"-0 and metadata naming broker 1 its leader.
-  std::size_t startWithOneRecord() {
-    start();
-    const std::size_t r = send("t", "v0");
-    answerMetadata(metadataResponse(1, {{"t", {1}}}));
-    return r;
-  }
-
   /// Lets `c` carry any number of requests other than Produce (Metadata may use it).
   static void allowOtherRequests(MockConnection& c) {
     EXPECT_CALL(c, send(Not(IsApiKey(protocol::ApiKey::Produce)), _, _)).Times(AnyNumber());

@@ -22,14 +22,6 @@ constexpr int16_t kNone = 0;
 class SenderTest : public CoreFixture {
  protected:
   SenderTest() { config.queueBufferingMaxMs = 0; }
-
-  /// start(), one record for "t"-0 and metadata naming broker 1 its leader.
-  std::size_t startWithOneRecord() {
-    start();
-    const std::size_t r = send("t", "v0");
-    answerMetadata(metadataResponse(1, {{"t", {1}}}));
-    return r;
-  }
 };
 
 TEST_F(SenderTest, RecordWaitsForMetadataThenGoesToTheLeader) {
