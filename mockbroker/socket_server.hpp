@@ -53,7 +53,7 @@ class Responder {
 /// One decoded request. `body` points into `frame`, which the request owns.
 struct Request {
   protocol::RequestHeader header;
-  std::shared_ptr<const std::vector<uint8_t>> frame;
+  std::shared_ptr<const uint8_t[]> frame;
   std::span<const uint8_t> body;
   Responder responder;
 };
