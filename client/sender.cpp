@@ -141,22 +141,14 @@ void Sender::expireInFlight(int64_t nowMs) {
   for (auto& [id, request] : inFlight_) {
     for (ProducerBatch* b : request.batches) {
       if (b->recordsCompleted || nowMs - b->createdMs < *config_.deliveryTimeoutMs) continue;
-      failRecords(b, ClientError::TimedOut);
+      completeRecords(b, ClientError::TimedOut, -1, -1);
     }
   }
 }
 
-void Sender::failRecords(ProducerBatch* batch, std::error_code error) {
-  RecordMetadata& md = scratchMetadata_;
-  md.topic = batch->topic();
-  md.partition = batch->partition();
-  md.offset = -1;
-  for (const uint32_t slot : batch->slots) {
-    md.timestamp = handoff_.slot(slot).timestampMs;
-    handoff_.completeDeferred(slot, error, md);
-  }
-  handoff_.releaseDeferred();
-  batch->recordsCompleted = true;
+std::error_code Sender::failureAt(int64_t deadlineMs, int64_t nowMs) noexcept {
+  // Past its deadline the request timed out; before it, its connection went away under it.
+  return deadlineMs <= nowMs ? std::error_code(ErrorCode::REQUEST_TIMED_OUT) : std::error_code(ClientError::Disconnected);
 }
 
 void Sender::failConnection(int32_t node, int64_t nowMs) {
@@ -169,24 +161,21 @@ void Sender::failConnection(int32_t node, int64_t nowMs) {
     }
     InFlightProduce request = std::move(it->second);
     it = inFlight_.erase(it);
-    const std::error_code error = request.deadlineMs <= nowMs ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
-                                                              : std::error_code(ClientError::Disconnected);
+    const std::error_code error = failureAt(request.deadlineMs, nowMs);
     for (ProducerBatch* b : request.batches) {
       accumulator_.unmute(*b);
       failBatch(b, error, nowMs);
     }
   }
   if (metadataInFlight_ && metadataInFlight_->node == node) {
-    const bool timedOut = metadataInFlight_->deadlineMs <= nowMs;
+    const std::error_code error = failureAt(metadataInFlight_->deadlineMs, nowMs);
     metadataInFlight_.reset();
-    metadataAttemptFailed(nowMs, timedOut ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
-                                          : std::error_code(ClientError::Disconnected));
+    metadataAttemptFailed(nowMs, error);
   }
   if (initInFlight_ && initInFlight_->node == node) {
-    const bool timedOut = initInFlight_->deadlineMs <= nowMs;
+    const std::error_code error = failureAt(initInFlight_->deadlineMs, nowMs);
     initInFlight_.reset();
-    initProducerIdFailed(nowMs, timedOut ? std::error_code(ErrorCode::REQUEST_TIMED_OUT)
-                                         : std::error_code(ClientError::Disconnected));
+    initProducerIdFailed(nowMs, error);
   }
   if (const auto it = connections_.find(node); it != connections_.end()) it->second->close();
 }
@@ -300,20 +289,24 @@ void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowM
 }
 
 void Sender::completeBatch(ProducerBatch* batch, std::error_code error, int64_t baseOffset, int64_t logAppendTimeMs) {
-  if (!batch->recordsCompleted) {
-    RecordMetadata& md = scratchMetadata_;
-    md.topic = batch->topic();
-    md.partition = batch->partition();
-    int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
-    for (const uint32_t slot : batch->slots) {
-      md.offset = offset;
-      md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
-      handoff_.completeDeferred(slot, error, md);
-      if (offset >= 0) ++offset;
-    }
-    handoff_.releaseDeferred();
-  }
+  if (!batch->recordsCompleted) completeRecords(batch, error, baseOffset, logAppendTimeMs);
   accumulator_.deallocate(batch);
+}
+
+void Sender::completeRecords(ProducerBatch* batch, std::error_code error, int64_t baseOffset,
+                             int64_t logAppendTimeMs) {
+  RecordMetadata& md = scratchMetadata_;
+  md.topic = batch->topic();
+  md.partition = batch->partition();
+  int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
+  for (const uint32_t slot : batch->slots) {
+    md.offset = offset;
+    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
+    handoff_.completeDeferred(slot, error, md);
+    if (offset >= 0) ++offset;
+  }
+  handoff_.releaseDeferred();
+  batch->recordsCompleted = true;
 }
 
 void Sender::abortInFlight(std::error_code error) {

@@ -143,7 +143,10 @@ class Sender {
   void handleProduceResponse(int32_t correlationId, std::error_code error, std::span<const uint8_t> body);
   void failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs);
   void expireInFlight(int64_t nowMs);
-  void failRecords(ProducerBatch* batch, std::error_code error);
+  // The records' callbacks only (the batch stays with its request); sets recordsCompleted.
+  void completeRecords(ProducerBatch* batch, std::error_code error, int64_t baseOffset, int64_t logAppendTimeMs);
+  [[nodiscard]] static std::error_code failureAt(int64_t deadlineMs, int64_t nowMs) noexcept;
+  [[nodiscard]] BrokerConnection* readyConnection() const;
   void wake();
 
   SenderConfig config_;

@@ -12,10 +12,7 @@ void Sender::maybeInitProducerId(int64_t nowMs) {
   // Any broker answers InitProducerId for a non-transactional producer; use one we already
   // talk to (the metadata refresh opens the first connection). A connection's state
   // change wakes the Sender, so waiting here costs nothing.
-  BrokerConnection* conn = nullptr;
-  for (const auto& [node, c] : connections_) {
-    if (c->state() == ConnectionState::Ready && (conn == nullptr || c->inFlight() < conn->inFlight())) conn = c.get();
-  }
+  BrokerConnection* conn = readyConnection();
   if (conn == nullptr) {
     if (connections_.empty()) metadata_.requestUpdate(nowMs);  // opens a connection
     return;

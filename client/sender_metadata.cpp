@@ -27,7 +27,7 @@ BrokerConnection* Sender::connectionFor(int32_t node) {
   return conn.get();
 }
 
-BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
+BrokerConnection* Sender::readyConnection() const {
   // Any broker we already talk to will do; prefer a known broker to a bootstrap address.
   BrokerConnection* best = nullptr;
   for (const auto& [node, conn] : connections_) {
@@ -36,7 +36,11 @@ BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
       best = conn.get();
     }
   }
-  if (best != nullptr) return best;
+  return best;
+}
+
+BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
+  if (BrokerConnection* ready = readyConnection()) return ready;
 
   // Otherwise connect to a candidate: the known brokers, then the bootstrap addresses.
   std::vector<int32_t> candidates;
