@@ -136,10 +136,15 @@ void Producer::Impl::send(ProducerRecord&& record, Callback&& callback, std::pro
   SendScope scope(activeSenders_, *this);
   const uint32_t index = acquireSlot();
   client::RecordSlot& slot = handoff_.slot(index);
-  stamp(slot, record.timestamp);
-  slot.record = std::move(record);
+  try {
+    if (promise != nullptr) slot.promise = std::make_unique<std::promise<RecordMetadata>>(std::move(*promise));
+    stamp(slot, record.timestamp);
+    slot.setRecord(std::move(record));
+  } catch (...) {
+    handoff_.abandon(index);
+    throw;
+  }
   slot.callback = std::move(callback);
-  if (promise != nullptr) slot.promise.emplace(std::move(*promise));
   publish(index);
 }
 
@@ -149,27 +154,11 @@ void Producer::Impl::send(const RecordView& record, Callback&& callback) {
   client::RecordSlot& slot = handoff_.slot(index);
   stamp(slot, record.timestamp);
   try {
-    // assign() reuses the slot's buffers: no allocation once they are big enough.
-    slot.record.topic.assign(record.topic);
-    slot.record.partition = record.partition;
-    const std::size_t keySize = record.key ? record.key->size() : 0;
-    const std::size_t valueSize = record.value ? record.value->size() : 0;
-    slot.copiedInline = keySize + valueSize <= client::RecordSlot::kInlineBytes;
-    if (slot.copiedInline) {  // small records live in the slot itself
-      if (keySize > 0) std::memcpy(slot.inlineBytes.data(), record.key->data(), keySize);
-      if (valueSize > 0) std::memcpy(slot.inlineBytes.data() + keySize, record.value->data(), valueSize);
-      slot.inlineKeyBytes = static_cast<uint32_t>(keySize);
-      slot.inlineValueBytes = static_cast<uint32_t>(valueSize);
-    } else {
-      if (record.key) slot.keyCopy.assign(*record.key);
-      if (record.value) slot.valueCopy.assign(*record.value);
-    }
+    slot.copyRecord(record);  // no allocation once the slot's buffers are big enough
   } catch (...) {
     handoff_.abandon(index);
     throw;
   }
-  slot.keyCopied = record.key.has_value();
-  slot.valueCopied = record.value.has_value();
   slot.callback = std::move(callback);
   publish(index);
 }

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "client/record_handoff.hpp"
 #include "protocol/record_batch.hpp"
 
 namespace kafkalite::client {
@@ -31,12 +32,12 @@ class ProducerBatch {
     recordsCompleted = false;
     closed_ = false;
     bytes_ = {};
-    slots.clear();
+    records.clear();
   }
 
   [[nodiscard]] const std::string& topic() const noexcept { return *topic_; }
   [[nodiscard]] int32_t partition() const noexcept { return partition_; }
-  [[nodiscard]] int32_t recordCount() const noexcept { return static_cast<int32_t>(slots.size()); }
+  [[nodiscard]] int32_t recordCount() const noexcept { return static_cast<int32_t>(records.size()); }
 
   /// Finishes the record batch (header, CRC); no more appends. Idempotent.
   void close() {
@@ -49,7 +50,7 @@ class ProducerBatch {
   [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return bytes_; }
 
   protocol::RecordBatchBuilder builder;  ///< reused across the batch's lives: no allocation once warm
-  std::vector<uint32_t> slots;           ///< RecordHandoff slot of each record, in offset order
+  std::vector<PendingRecord> records;    ///< each record's completion, in offset order (capacity kept)
   int64_t createdMs = 0;                 ///< enqueue time of the first record (linger starts here)
   int64_t retryAtMs = 0;                 ///< not sent again before this time (retry.backoff.ms)
   uint64_t awaitMetadataAttempt = 0;     ///< after a failure: wait until refreshAttempts() exceeds this

@@ -17,7 +17,7 @@ ProducerCore::ProducerCore(const ProducerConfig& config, const Clock& clock, Rec
 
 void ProducerCore::onRecord(uint32_t index) {
   RecordSlot& slot = handoff_.slot(index);
-  const std::string& topic = slot.record.topic;
+  const std::string& topic = slot.topic;
   // Fast path: the same topic as the previous record, routed with the same metadata.
   if (routeCache_ != nullptr && routeCacheVersion_ == metadata_.version() && topic == routeCacheTopic_) {
     route(index, *routeCache_);
@@ -49,19 +49,18 @@ Partitioner& ProducerCore::partitionerFor(const std::string& topic) {
 
 void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
   RecordSlot& slot = handoff_.slot(index);
-  const ProducerRecord& record = slot.record;
   const auto partitions = static_cast<int32_t>(meta.partitions.size());
-  if (lastTopic_ == nullptr || lastTopic_->name != record.topic) {
-    lastTopic_ = &accumulator_.topic(record.topic);
-    lastPartitioner_ = &partitionerFor(record.topic);
+  if (lastTopic_ == nullptr || lastTopic_->name != slot.topic) {
+    lastTopic_ = &accumulator_.topic(slot.topic);
+    lastPartitioner_ = &partitionerFor(slot.topic);
   }
   RecordAccumulator::AppendStatus status;
-  if (record.partition) {
-    if (*record.partition < 0 || *record.partition >= partitions) {
+  if (const auto requested = slot.requestedPartition) {
+    if (*requested < 0 || *requested >= partitions) {
       fail(index, ClientError::UnknownPartition);
       return;
     }
-    status = accumulator_.append(*lastTopic_, *record.partition, index, slot, false);
+    status = accumulator_.append(*lastTopic_, *requested, slot, false);
   } else {
     Partitioner& partitioner = *lastPartitioner_;
     const auto key = slot.keyBytes();
@@ -69,21 +68,25 @@ void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
     // Sticky keyless records: do not start a new batch on the sticky partition; move the
     // sticky partition first (Java's abortOnNewBatch, KIP-480).
     const bool sticky = !key || (config_.partitioner == PartitionerKind::ConsistentRandom && key->empty());
-    status = accumulator_.append(*lastTopic_, partition, index, slot, sticky);
+    status = accumulator_.append(*lastTopic_, partition, slot, sticky);
     if (status == RecordAccumulator::AppendStatus::AbortedForNewBatch) {
       partitioner.onNewBatch(partition, partitions);
       partition = partitioner.partition(key, partitions);
-      status = accumulator_.append(*lastTopic_, partition, index, slot, false);
+      status = accumulator_.append(*lastTopic_, partition, slot, false);
     }
   }
-  if (status == RecordAccumulator::AppendStatus::TooLarge) fail(index, ClientError::RecordTooLarge);
+  if (status == RecordAccumulator::AppendStatus::TooLarge) {
+    fail(index, ClientError::RecordTooLarge);
+  } else if (status == RecordAccumulator::AppendStatus::Appended) {
+    handoff_.recycle(index);  // the batch holds the record's bytes and completion now
+  }
 }
 
 void ProducerCore::fail(uint32_t index, std::error_code error) {
   RecordSlot& slot = handoff_.slot(index);
   RecordMetadata md;
-  md.topic = slot.record.topic;
-  md.partition = slot.record.partition.value_or(-1);
+  md.topic = slot.topic;
+  md.partition = slot.requestedPartition.value_or(-1);
   md.timestamp = slot.timestampMs;
   handoff_.complete(index, error, md);
 }

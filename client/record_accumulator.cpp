@@ -48,19 +48,18 @@ ProducerBatch* RecordAccumulator::allocate(const TopicQueues& topic, int32_t par
 
 void RecordAccumulator::deallocate(ProducerBatch* batch) noexcept {
   batch->builder.reset();
-  batch->slots.clear();
+  batch->records.clear();
   free_.push_back(batch);
 }
 
-RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, int32_t partition, uint32_t slotIndex,
+RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, int32_t partition,
                                                           RecordSlot& slot, bool abortOnNewBatch) {
   if (static_cast<std::size_t>(partition) >= topic.partitions.size()) {
     topic.partitions.resize(static_cast<std::size_t>(partition) + 1);
   }
   PartitionQueue& pq = topic.partitions[static_cast<std::size_t>(partition)];
-  const ProducerRecord& r = slot.record;
   headerScratch_.clear();
-  for (const auto& h : r.headers) headerScratch_.push_back({h.key, bytesOf(h.value)});
+  for (const auto& h : slot.headers()) headerScratch_.push_back({h.key, bytesOf(h.value)});
   const auto key = slot.keyBytes();
   const auto value = slot.valueBytes();
   const std::size_t keyLen = key ? key->size() : 0;
@@ -87,13 +86,11 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     // Only a length over 2 GiB gets here, which message.max.bytes already excludes.
     return AppendStatus::TooLarge;
   }
-  last->slots.push_back(slotIndex);
+  last->records.push_back(slot.takeCompletion());
   if (last->recordCount() >= config_.batchNumMessages) last->full = true;
   slot.partition = partition;
   // The bytes are in the batch now; free the application's buffers early.
-  slot.record.key.reset();
-  slot.record.value.reset();
-  slot.record.headers.clear();
+  slot.releaseBytes();
   return AppendStatus::Appended;
 }
 

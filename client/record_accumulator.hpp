@@ -84,12 +84,13 @@ class RecordAccumulator {
   /// The queues of `topic`, created on first use. The reference stays valid.
   TopicQueues& topic(const std::string& name);
 
-  /// Appends the record in `slot` (slot index `slotIndex`) to partition `partition` of
-  /// `topic`: its key, value and headers are serialized into the batch and released. With
+  /// Appends the record in `slot` to partition `partition` of `topic`: its key, value and
+  /// headers are serialized into the batch and released, and its callback (or promise)
+  /// moves into the batch; the caller may then recycle the slot. With
   /// `abortOnNewBatch` (a keyless record and a sticky partitioner) it returns
   /// AbortedForNewBatch instead of starting a new batch, so the caller can move the sticky
   /// partition first (Java's abortOnNewBatch).
-  AppendStatus append(TopicQueues& topic, int32_t partition, uint32_t slotIndex, RecordSlot& slot,
+  AppendStatus append(TopicQueues& topic, int32_t partition, RecordSlot& slot,
                       bool abortOnNewBatch);
 
   /// Spec 8.2; `exhausted` = the hand-off queue has no free slot.

@@ -78,23 +78,39 @@ void RecordHandoff::abandon(uint32_t index) {
   release(1);
 }
 
-void RecordHandoff::completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept {
-  RecordSlot& s = slots_[index];
+namespace {
+
+// Calls the callback or sets the promise. A callback's exception must not escape into
+// the I/O loop (style: no exception escapes an Asio handler); the record counts as
+// completed.
+void deliver(const Producer::Callback& callback, std::promise<RecordMetadata>* promise, std::error_code error,
+             const RecordMetadata& metadata) noexcept {
   try {
-    if (s.promise) {
+    if (promise != nullptr) {
       if (error) {
-        s.promise->set_exception(std::make_exception_ptr(std::system_error(error)));
+        promise->set_exception(std::make_exception_ptr(std::system_error(error)));
       } else {
-        s.promise->set_value(metadata);
+        promise->set_value(metadata);
       }
-    } else if (s.callback) {
-      s.callback(error, metadata);
+    } else if (callback) {
+      callback(error, metadata);
     }
   } catch (...) {
-    // A callback's exception must not escape into the I/O loop (style: no exception
-    // escapes an Asio handler); the record counts as completed.
   }
+}
+
+}  // namespace
+
+void RecordHandoff::completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept {
+  RecordSlot& s = slots_[index];
+  deliver(s.callback, s.promise.get(), error, metadata);
   clearSlot(index);
+  ++deferred_;
+}
+
+void RecordHandoff::completeDeferred(PendingRecord& record, std::error_code error,
+                                     const RecordMetadata& metadata) noexcept {
+  deliver(record.callback, record.promise.get(), error, metadata);
   ++deferred_;
 }
 
@@ -105,16 +121,10 @@ void RecordHandoff::releaseDeferred() noexcept {
 
 void RecordHandoff::clearSlot(uint32_t index) noexcept {
   RecordSlot& s = slots_[index];
-  // Field by field: key, value and headers are usually gone already (moved into a batch);
-  // the topic string is overwritten by the next send().
-  s.record.key.reset();
-  s.record.value.reset();
-  s.record.headers.clear();
-  s.record.partition.reset();
-  s.record.timestamp.reset();
-  s.keyCopied = false;  // keyCopy and valueCopy keep their capacity for the next record
-  s.valueCopied = false;
-  s.copiedInline = false;
+  // Field by field: the topic is overwritten by the next send(), the body's buffers are
+  // kept for it.
+  s.releaseBytes();
+  s.requestedPartition.reset();
   s.callback = nullptr;
   s.promise.reset();
   s.partition = -1;

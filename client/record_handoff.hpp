@@ -11,9 +11,12 @@
 /// Free slots are reused before a never-used one is constructed, so the slab's memory is
 /// touched only as far as the queue has ever been filled.
 ///
-/// A slot is taken by send() and given back only when its record completes (callback or
-/// future), so the semaphore bounds "records accepted and not yet completed", which is
-/// exactly queue.buffering.max.messages (spec 7.5). send() waits for a free slot as
+/// A slot is taken by send() and given back as soon as its record is in a batch (its
+/// callback moves into the batch as a PendingRecord), so the slab stays as small as the
+/// hand-off's backlog and recently freed slots, warm in cache, are reused first. The
+/// semaphore's permit is held apart from the slot, until the record completes (callback
+/// or future), so it bounds "records accepted and not yet completed", which is exactly
+/// queue.buffering.max.messages (spec 7.5). send() waits for a free slot as
 /// queue.enqueue.timeout.ms says: 0 → fail at once, negative → block, positive → block
 /// up to that long; then QueueFullException.
 ///
@@ -29,6 +32,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -45,42 +49,132 @@
 
 namespace kafkalite::client {
 
-/// One record between send() and its completion.
-struct RecordSlot {
-  ProducerRecord record;  ///< key, value and headers are released once serialized
+/// What a record needs from the moment it is in a batch until it completes. Its slot is
+/// free again by then: the batch keeps these, in offset order.
+struct PendingRecord {
   Producer::Callback callback;
-  std::optional<std::promise<RecordMetadata>> promise;  ///< for send() returning a future
-  int64_t enqueuedMs = 0;   ///< monotonic time of send()
-  int64_t timestampMs = 0;  ///< create time written in the batch (record.timestamp or send() time)
-  int32_t partition = -1;   ///< chosen on the I/O thread
-  std::string keyCopy;      ///< send(RecordView): the key, copied; capacity kept for later records
-  std::string valueCopy;    ///< send(RecordView): the value, copied; capacity kept for later records
-  bool keyCopied = false;   ///< the key was copied (record.key is unset)
-  bool valueCopied = false; ///< the value was copied (record.value is unset)
-  /// send(RecordView) with key and value together at most kInlineBytes: both are in
-  /// inlineBytes (key first), so the record needs no memory outside the slab.
+  std::unique_ptr<std::promise<RecordMetadata>> promise;  ///< for send() returning a future
+  int64_t timestampMs = 0;  ///< create time written in the batch
+};
+
+/// Where a slot keeps a record's key or value.
+enum class BytesAt : uint8_t { Null, Inline, Body };
+
+/// The parts of a record that do not fit a slot's fixed fields: moved-in or large keys
+/// and values, and headers. Made for a slot the first time it needs one and kept with
+/// the slot, so copied records reuse its buffers.
+struct SlotBody {
+  std::string key;
+  std::string value;
+  std::vector<RecordHeader> headers;
+};
+
+/// One record between send() and its append to a batch (or its failure before that).
+/// Kept small (the slab holds queue.buffering.max.messages of them, touched as far as
+/// the backlog reaches): key and value of up to kInlineBytes together live in the slot,
+/// anything else in its SlotBody.
+struct RecordSlot {
   static constexpr std::size_t kInlineBytes = 128;
-  bool copiedInline = false;
+
+  std::string topic;
+  std::optional<int32_t> requestedPartition;  ///< the record's partition; nullopt = partitioner
+  Producer::Callback callback;
+  std::unique_ptr<std::promise<RecordMetadata>> promise;  ///< for send() returning a future
+  std::unique_ptr<SlotBody> body;                         ///< kept across records once made
+  int64_t enqueuedMs = 0;   ///< monotonic time of send()
+  int64_t timestampMs = 0;  ///< create time written in the batch (the record's or send() time)
+  int32_t partition = -1;   ///< chosen on the I/O thread
   uint32_t inlineKeyBytes = 0;
   uint32_t inlineValueBytes = 0;
+  BytesAt keyAt = BytesAt::Null;
+  BytesAt valueAt = BytesAt::Null;
+  bool bodyMoved = false;  ///< the body's strings are the application's (freed once serialized)
   std::array<uint8_t, kInlineBytes> inlineBytes;
+
+  /// Takes topic, partition, key, value and headers of `record` (moved, not copied).
+  void setRecord(ProducerRecord&& record) {
+    topic = std::move(record.topic);
+    requestedPartition = record.partition;
+    const bool needsBody = record.key || record.value || !record.headers.empty();
+    if (needsBody && !body) body = std::make_unique<SlotBody>();
+    keyAt = record.key ? BytesAt::Body : BytesAt::Null;
+    valueAt = record.value ? BytesAt::Body : BytesAt::Null;
+    if (record.key) body->key = std::move(*record.key);
+    if (record.value) body->value = std::move(*record.value);
+    if (!record.headers.empty()) body->headers = std::move(record.headers);
+    bodyMoved = needsBody;
+  }
+
+  /// Copies topic, partition, key and value of `record`: into the slot itself when key
+  /// and value together fit kInlineBytes, else into the body's kept buffers. Allocates
+  /// only when those are too small (or the topic outgrows its small-string buffer).
+  void copyRecord(const RecordView& record) {
+    topic.assign(record.topic);
+    requestedPartition = record.partition;
+    const std::size_t keySize = record.key ? record.key->size() : 0;
+    const std::size_t valueSize = record.value ? record.value->size() : 0;
+    bodyMoved = false;
+    if (keySize + valueSize <= kInlineBytes) {
+      if (keySize > 0) std::memcpy(inlineBytes.data(), record.key->data(), keySize);
+      if (valueSize > 0) std::memcpy(inlineBytes.data() + keySize, record.value->data(), valueSize);
+      inlineKeyBytes = static_cast<uint32_t>(keySize);
+      inlineValueBytes = static_cast<uint32_t>(valueSize);
+      keyAt = record.key ? BytesAt::Inline : BytesAt::Null;
+      valueAt = record.value ? BytesAt::Inline : BytesAt::Null;
+      return;
+    }
+    if (!body) body = std::make_unique<SlotBody>();
+    keyAt = record.key ? BytesAt::Body : BytesAt::Null;
+    valueAt = record.value ? BytesAt::Body : BytesAt::Null;
+    if (record.key) body->key.assign(*record.key);
+    if (record.value) body->value.assign(*record.value);
+  }
 
   /// The key's bytes wherever they are; std::nullopt for a null key.
   [[nodiscard]] std::optional<std::span<const uint8_t>> keyBytes() const noexcept {
-    if (keyCopied && copiedInline) return std::span<const uint8_t>(inlineBytes.data(), inlineKeyBytes);
-    return bytesOf(keyCopied ? &keyCopy : (record.key ? &*record.key : nullptr));
+    switch (keyAt) {
+      case BytesAt::Inline: return std::span<const uint8_t>(inlineBytes.data(), inlineKeyBytes);
+      case BytesAt::Body: return bytesOf(body->key);
+      case BytesAt::Null: break;
+    }
+    return std::nullopt;
   }
   /// The value's bytes wherever they are; std::nullopt for a null value.
   [[nodiscard]] std::optional<std::span<const uint8_t>> valueBytes() const noexcept {
-    if (valueCopied && copiedInline) {
-      return std::span<const uint8_t>(inlineBytes.data() + inlineKeyBytes, inlineValueBytes);
+    switch (valueAt) {
+      case BytesAt::Inline: return std::span<const uint8_t>(inlineBytes.data() + inlineKeyBytes, inlineValueBytes);
+      case BytesAt::Body: return bytesOf(body->value);
+      case BytesAt::Null: break;
     }
-    return bytesOf(valueCopied ? &valueCopy : (record.value ? &*record.value : nullptr));
+    return std::nullopt;
+  }
+  /// The record's headers (only send(ProducerRecord) has any).
+  [[nodiscard]] std::span<const RecordHeader> headers() const noexcept {
+    if (!bodyMoved) return {};
+    return body->headers;
   }
 
-  static std::optional<std::span<const uint8_t>> bytesOf(const std::string* s) noexcept {
-    if (s == nullptr) return std::nullopt;
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
+  /// The key, value and headers are serialized: frees what the application gave away
+  /// (copies keep their buffers for the next record).
+  void releaseBytes() noexcept {
+    if (bodyMoved) {
+      std::string().swap(body->key);
+      std::string().swap(body->value);
+      body->headers.clear();
+      bodyMoved = false;
+    }
+    keyAt = BytesAt::Null;
+    valueAt = BytesAt::Null;
+  }
+
+  /// Moves the callback (or promise) and the timestamp out, for the batch the record was
+  /// appended to.
+  [[nodiscard]] PendingRecord takeCompletion() noexcept {
+    return PendingRecord{std::move(callback), std::move(promise), timestampMs};
+  }
+
+  static std::span<const uint8_t> bytesOf(const std::string& s) noexcept {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
   }
 };
 
@@ -132,6 +226,13 @@ class RecordHandoff {
   /// As complete(), but the slot's permit is given back only by the next
   /// releaseDeferred(): completing a batch costs one semaphore release, not one per record.
   void completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept;
+  /// I/O thread: completes a record that was appended to a batch (its slot already
+  /// recycled); its permit is given back by the next releaseDeferred().
+  void completeDeferred(PendingRecord& record, std::error_code error, const RecordMetadata& metadata) noexcept;
+  /// I/O thread: the record in slot `index` was appended to a batch, which took its
+  /// completion (RecordSlot::takeCompletion): the slot is free again, the permit stays
+  /// held until the record completes.
+  void recycle(uint32_t index) noexcept { clearSlot(index); }
   /// Gives back the permits of the slots completed with completeDeferred().
   void releaseDeferred() noexcept;
 

@@ -299,10 +299,10 @@ void Sender::completeRecords(ProducerBatch* batch, std::error_code error, int64_
   md.topic = batch->topic();
   md.partition = batch->partition();
   int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
-  for (const uint32_t slot : batch->slots) {
+  for (PendingRecord& record : batch->records) {
     md.offset = offset;
-    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : handoff_.slot(slot).timestampMs;
-    handoff_.completeDeferred(slot, error, md);
+    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : record.timestampMs;
+    handoff_.completeDeferred(record, error, md);
     if (offset >= 0) ++offset;
   }
   handoff_.releaseDeferred();

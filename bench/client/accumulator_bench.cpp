@@ -75,7 +75,7 @@ class AppendFixture {
     for (int32_t i = 0; i < kSlots; ++i) {
       const uint32_t index = handoff_.acquire(0, false);
       kafkalite::client::RecordSlot& slot = handoff_.slot(index);
-      slot.record = ProducerRecord(kTopic, value_);
+      slot.setRecord(ProducerRecord(kTopic, value_));
       slot.enqueuedMs = 0;
       slot.timestampMs = kTimestampMs;
       slots_.push_back(index);
@@ -87,7 +87,8 @@ class AppendFixture {
   // Appends the next filled slot, to the next partition in turn.
   RecordAccumulator::AppendStatus appendNext() {
     const uint32_t index = slots_[next_++];
-    const auto status = accumulator_.append(*topic_, partition_, index, handoff_.slot(index), false);
+    const auto status = accumulator_.append(*topic_, partition_, handoff_.slot(index), false);
+    if (status == RecordAccumulator::AppendStatus::Appended) handoff_.recycle(index);
     if (++partition_ == partitions_) partition_ = 0;
     return status;
   }
@@ -101,7 +102,8 @@ class AppendFixture {
       drained_.clear();
       accumulator_.drain(metadata_, 1, 0, drained_);
       for (ProducerBatch* b : drained_) {
-        for (const uint32_t slot : b->slots) handoff_.complete(slot, {}, deliveredMetadata_);
+        for (auto& record : b->records) handoff_.completeDeferred(record, {}, deliveredMetadata_);
+        handoff_.releaseDeferred();
         accumulator_.deallocate(b);
       }
     }

@@ -76,7 +76,7 @@ void BM_RecordHandoff(benchmark::State& state) {
         start.arrive_and_wait();
         for (int64_t i = 0; i < perProducer; ++i) {
           const uint32_t index = handoff.acquire(-1, true);
-          handoff.slot(index).record = ProducerRecord("bench", value);
+          handoff.slot(index).setRecord(ProducerRecord("bench", value));
           if (handoff.publish(index)) wakeup.post();
         }
       });

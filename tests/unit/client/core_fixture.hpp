@@ -50,8 +50,9 @@ class CoreFixture : public ::testing::Test {
                    std::optional<std::string> key = std::nullopt) {
     const uint32_t slot = handoff->acquire(0, false);
     RecordSlot& s = handoff->slot(slot);
-    s.record = ProducerRecord(topic, std::move(key), std::move(value));
-    s.record.partition = partition;
+    ProducerRecord record(topic, std::move(key), std::move(value));
+    record.partition = partition;
+    s.setRecord(std::move(record));
     s.enqueuedMs = clock.peekMs();
     s.timestampMs = clock.peekWallMs();
     const std::size_t index = outcomes.size();

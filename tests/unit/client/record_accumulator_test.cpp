@@ -25,10 +25,10 @@ class RecordAccumulatorTest : public ::testing::Test {
                                          bool abortOnNewBatch = false) {
     const uint32_t slot = handoff.acquire(0, false);
     RecordSlot& s = handoff.slot(slot);
-    s.record = ProducerRecord("t", std::move(value));
+    s.setRecord(ProducerRecord("t", std::move(value)));
     s.enqueuedMs = nowMs;
     s.timestampMs = nowMs;
-    const auto status = acc->append(acc->topic("t"), partition, slot, s, abortOnNewBatch);
+    const auto status = acc->append(acc->topic("t"), partition, s, abortOnNewBatch);
     if (status != RecordAccumulator::AppendStatus::Appended) handoff.abandon(slot);
     return status;
   }
@@ -171,12 +171,14 @@ TEST_F(RecordAccumulatorTest, RecordBytesAreReleasedOnceAppended) {
   start();
   const uint32_t slot = handoff.acquire(0, false);
   RecordSlot& s = handoff.slot(slot);
-  s.record = ProducerRecord("t", std::string("k"), std::string(1000, 'v'));
-  s.record.headers.push_back({"h", "x"});
-  ASSERT_EQ(acc->append(acc->topic("t"), 1, slot, s, false), RecordAccumulator::AppendStatus::Appended);
-  EXPECT_FALSE(s.record.key);
-  EXPECT_FALSE(s.record.value);
-  EXPECT_TRUE(s.record.headers.empty());
+  ProducerRecord record("t", std::string("k"), std::string(1000, 'v'));
+  record.headers.push_back({"h", "x"});
+  s.setRecord(std::move(record));
+  ASSERT_EQ(acc->append(acc->topic("t"), 1, s, false), RecordAccumulator::AppendStatus::Appended);
+  EXPECT_FALSE(s.keyBytes());
+  EXPECT_FALSE(s.valueBytes());
+  EXPECT_TRUE(s.headers().empty());
+  EXPECT_LT(s.body->value.capacity(), 1000U);  // the application's buffer is freed
   EXPECT_EQ(s.partition, 1);
 }
 

@@ -19,7 +19,7 @@ using kafkalite::testing::waitUntil;
 
 uint32_t fill(RecordHandoff& h, int32_t timeoutMs, std::string value, Producer::Callback cb = nullptr) {
   const uint32_t slot = h.acquire(timeoutMs, true);
-  h.slot(slot).record = ProducerRecord("t", std::move(value));
+  h.slot(slot).setRecord(ProducerRecord("t", std::move(value)));
   h.slot(slot).callback = std::move(cb);
   (void)h.publish(slot);
   return slot;
@@ -152,16 +152,46 @@ TEST(RecordHandoffTest, CompleteRunsTheCallbackOnceAndSwallowsItsException) {
   EXPECT_EQ(h.pending(), 0);
 }
 
+// A record appended to a batch gives its slot back at once but keeps its permit (the
+// record still counts against queue.buffering.max.messages) until it completes.
+TEST(RecordHandoffTest, RecycledSlotKeepsItsPermitUntilTheRecordCompletes) {
+  RecordHandoff h(1);
+  const uint32_t slot = h.acquire(0, true);
+  int calls = 0;
+  int64_t seenOffset = -1;
+  h.slot(slot).setRecord(ProducerRecord("t", std::string("v")));
+  h.slot(slot).timestampMs = 42;
+  h.slot(slot).callback = [&](std::error_code ec, const RecordMetadata& md) {
+    ++calls;
+    EXPECT_FALSE(ec);
+    seenOffset = md.offset;
+  };
+  PendingRecord pending = h.slot(slot).takeCompletion();
+  h.recycle(slot);
+  EXPECT_EQ(pending.timestampMs, 42);
+  EXPECT_EQ(h.pending(), 1);
+  EXPECT_THROW((void)h.acquire(0, true), QueueFullException);  // the permit is still held
+  RecordMetadata md;
+  md.offset = 7;
+  h.completeDeferred(pending, {}, md);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seenOffset, 7);
+  EXPECT_EQ(h.pending(), 1);  // given back with the batch's releaseDeferred()
+  h.releaseDeferred();
+  EXPECT_EQ(h.pending(), 0);
+  EXPECT_EQ(h.acquire(0, true), slot);  // the recycled slot is reused
+}
+
 TEST(RecordHandoffTest, CompleteSetsTheFuture) {
   RecordHandoff h(2);
   const uint32_t a = h.acquire(0, true);
   std::promise<RecordMetadata> pa;
   auto fa = pa.get_future();
-  h.slot(a).promise.emplace(std::move(pa));
+  h.slot(a).promise = std::make_unique<std::promise<RecordMetadata>>(std::move(pa));
   const uint32_t b = h.acquire(0, true);
   std::promise<RecordMetadata> pb;
   auto fb = pb.get_future();
-  h.slot(b).promise.emplace(std::move(pb));
+  h.slot(b).promise = std::make_unique<std::promise<RecordMetadata>>(std::move(pb));
   RecordMetadata md;
   md.offset = 5;
   h.complete(a, {}, md);
@@ -196,7 +226,7 @@ TEST(RecordHandoffTest, ManyThreadsHandOffEveryRecordExactlyOnce) {
   while (received < kThreads * kPerThread && std::chrono::steady_clock::now() < deadline) {
     h.drain(
         [&](uint32_t i) {
-          ++seen[static_cast<std::size_t>(std::stoi(*h.slot(i).record.value))];
+          ++seen[static_cast<std::size_t>(std::stoi(std::string(reinterpret_cast<const char*>(h.slot(i).valueBytes()->data()), h.slot(i).valueBytes()->size())))];
           ++received;
           h.complete(i, {}, RecordMetadata{});
         },
