@@ -278,11 +278,12 @@ bool RecordBatchIterator::next(RecordBatchView& out) {
 // ---------------------------------------------------------------------------
 // Writing
 
-RecordBatchBuilder::RecordBatchBuilder(std::size_t initialCapacity) : buffer_(initialCapacity) {}
+RecordBatchBuilder::RecordBatchBuilder(std::size_t initialCapacity)
+    : buffer_(std::make_unique_for_overwrite<uint8_t[]>(initialCapacity)), capacity_(initialCapacity) {}
 
 void RecordBatchBuilder::begin(int64_t baseTimestamp, BatchAttributes attributes, int64_t producerId,
                                int16_t producerEpoch, int32_t baseSequence, int32_t partitionLeaderEpoch) {
-  if (buffer_.size() < kRecordBatchHeaderSize) grow(kRecordBatchHeaderSize);
+  if (capacity_ < kRecordBatchHeaderSize) grow(kRecordBatchHeaderSize);
   size_ = kRecordBatchHeaderSize;  // the header is written by finish()
   count_ = 0;
   begun_ = true;
@@ -314,9 +315,9 @@ bool RecordBatchBuilder::append(int64_t timestamp, std::optional<std::span<const
   }
   const std::size_t recordSize = varintSize(static_cast<int32_t>(bodySize)) + bodySize;
   if (size_ + recordSize - kRecordBatchLogOverhead > static_cast<std::size_t>(kInt32Max)) return false;
-  if (buffer_.size() - size_ < recordSize) grow(size_ + recordSize);
+  if (capacity_ - size_ < recordSize) grow(size_ + recordSize);
 
-  uint8_t* const start = buffer_.data() + size_;
+  uint8_t* const start = buffer_.get() + size_;
   uint8_t* p = putUvarint(start, zigzag32(static_cast<int32_t>(bodySize)));
   *p++ = 0;  // record attributes: unused by Kafka
   p = putUvarint(p, zigzag64(timestampDelta));
@@ -338,7 +339,7 @@ bool RecordBatchBuilder::append(int64_t timestamp, std::optional<std::span<const
 
 std::span<const uint8_t> RecordBatchBuilder::finish(int64_t baseOffset) {
   if (!begun_) return {};
-  uint8_t* h = buffer_.data();
+  uint8_t* h = buffer_.get();
   store(h + kBaseOffsetAt, baseOffset);
   store(h + kBatchLengthAt, static_cast<int32_t>(size_ - kRecordBatchLogOverhead));
   store(h + kPartitionLeaderEpochAt, partitionLeaderEpoch_);
@@ -376,16 +377,20 @@ std::size_t RecordBatchBuilder::estimatedSizeAfter(std::size_t keyLen, std::size
 }
 
 std::vector<uint8_t> RecordBatchBuilder::takeBytes() {
-  std::vector<uint8_t> out = std::move(buffer_);
-  out.resize(size_);
-  buffer_ = {};
+  std::vector<uint8_t> out(buffer_.get(), buffer_.get() + size_);
+  buffer_.reset();
+  capacity_ = 0;
   reset();
   return out;
 }
 
 void RecordBatchBuilder::grow(std::size_t needed) {
   // Doubling keeps growth amortised O(1) per byte while a builder warms up.
-  buffer_.resize(std::max({needed, buffer_.size() * 2, std::size_t{256}}));
+  const std::size_t capacity = std::max({needed, capacity_ * 2, std::size_t{256}});
+  auto grown = std::make_unique_for_overwrite<uint8_t[]>(capacity);
+  if (size_ > 0) std::memcpy(grown.get(), buffer_.get(), size_);
+  buffer_ = std::move(grown);
+  capacity_ = capacity;
 }
 
 bool RecordBatchBuilder::setBaseOffset(std::span<uint8_t> batch, int64_t baseOffset) noexcept {
