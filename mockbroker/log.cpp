@@ -132,7 +132,9 @@ bool inSequence(int32_t lastSeq, int32_t nextSeq) {
          (nextSeq == 0 && lastSeq == std::numeric_limits<int32_t>::max());
 }
 
-StoredBatch describe(const proto::RecordBatchView& view) {
+}  // namespace
+
+StoredBatch Log::describe(const proto::RecordBatchView& view) {
   StoredBatch b;
   b.baseOffset = view.baseOffset();
   b.lastOffset = view.lastOffset();
@@ -142,12 +144,11 @@ StoredBatch describe(const proto::RecordBatchView& view) {
   b.producerEpoch = view.producerEpoch();
   b.baseSequence = view.baseSequence();
   b.lastSequence = view.lastSequence();
-  b.storage = std::make_shared<std::vector<uint8_t>>(view.bytes().begin(), view.bytes().end());
-  b.bytes = *b.storage;
+  BatchArena::Stored stored = arena_.store(view.bytes());
+  b.storage = std::move(stored.owner);
+  b.bytes = stored.bytes;
   return b;
 }
-
-}  // namespace
 
 Log::Log(LogConfig config) : config_(config) {}
 
@@ -170,8 +171,10 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
 
   StoredBatch batch = describe(view);
   // spec 1.3: offsets [LEO, LEO + lastOffsetDelta]; both rewrites lie outside the CRC.
-  proto::RecordBatchBuilder::setBaseOffset(*batch.storage, logEndOffset_);
-  proto::RecordBatchBuilder::setPartitionLeaderEpoch(*batch.storage, leaderEpoch);
+  // The bytes are the arena's copy, which this log owns.
+  const std::span<uint8_t> writable(const_cast<uint8_t*>(batch.bytes.data()), batch.bytes.size());
+  proto::RecordBatchBuilder::setBaseOffset(writable, logEndOffset_);
+  proto::RecordBatchBuilder::setPartitionLeaderEpoch(writable, leaderEpoch);
   batch.baseOffset = logEndOffset_;
   batch.lastOffset = logEndOffset_ + view.lastOffsetDelta();
   batch.leaderEpoch = leaderEpoch;

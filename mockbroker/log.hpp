@@ -18,6 +18,11 @@
 #include <vector>
 
 #include "kafkalite/error.hpp"
+#include "mockbroker/batch_arena.hpp"
+
+namespace kafkalite::protocol {
+class RecordBatchView;
+}  // namespace kafkalite::protocol
 
 namespace kafkalite::mock {
 
@@ -40,10 +45,11 @@ struct StoredBatch {
   int16_t producerEpoch = -1;
   int32_t baseSequence = -1;
   int32_t lastSequence = -1;
-  /// The batch, shared: a fetch response in flight keeps it alive after retention or
-  /// truncation drops it from the log, so responses reference it instead of copying it.
-  std::shared_ptr<std::vector<uint8_t>> storage;
-  std::span<const uint8_t> bytes;  ///< *storage
+  /// Keeps `bytes` alive (the log's BatchArena chunk holding them): a fetch response in
+  /// flight holds it after retention or truncation drops the batch from the log, so
+  /// responses reference the batch instead of copying it.
+  std::shared_ptr<const void> storage;
+  std::span<const uint8_t> bytes;
 };
 
 /// Result of an append.
@@ -62,7 +68,7 @@ struct LogAppendInfo {
 struct LogReadInfo {
   ErrorCode error = ErrorCode::NONE;  ///< OFFSET_OUT_OF_RANGE (spec 4.3)
   std::vector<std::span<const uint8_t>> batches;
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> owners;  ///< keep `batches` alive
+  std::vector<std::shared_ptr<const void>> owners;  ///< keep `batches` alive (each owner once)
   std::size_t bytes = 0;
 };
 
@@ -187,7 +193,11 @@ class Log {
   // Index of the first batch whose lastOffset >= offset (batches_.size() if none).
   [[nodiscard]] std::size_t indexOfBatchHolding(int64_t offset) const;
 
+  /// Copies a validated batch into the arena and describes it.
+  StoredBatch describe(const protocol::RecordBatchView& view);
+
   LogConfig config_;
+  BatchArena arena_;
   std::deque<StoredBatch> batches_;
   int64_t logStartOffset_ = 0;
   int64_t logEndOffset_ = 0;

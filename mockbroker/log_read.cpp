@@ -33,7 +33,8 @@ LogReadInfo Log::read(int64_t offset, std::size_t maxBytes, int64_t maxOffsetExc
     // Kafka's minOneMessage: the first batch goes out even when it alone exceeds maxBytes.
     if (!info.batches.empty() && info.bytes + batch.bytes.size() > maxBytes) break;
     info.batches.emplace_back(batch.bytes);
-    info.owners.emplace_back(batch.storage);
+    // Consecutive batches mostly share their arena chunk: one owner per chunk.
+    if (info.owners.empty() || info.owners.back() != batch.storage) info.owners.emplace_back(batch.storage);
     info.bytes += batch.bytes.size();
   }
   return info;

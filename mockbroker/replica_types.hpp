@@ -66,7 +66,7 @@ struct FetchPartitionResult {
   /// Whole batches in offset order, referenced where the log holds them; `owners` keep
   /// them alive (the log may drop or truncate them before the response is written).
   std::vector<std::span<const uint8_t>> batches;
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> owners;
+  std::vector<std::shared_ptr<const void>> owners;
   std::size_t recordBytes = 0;  ///< total size of `batches`
 
   /// The batches back to back (tests).
