@@ -5,6 +5,9 @@
 namespace kafkalite::client {
 namespace {
 
+// The most records a new batch makes room for up front.
+constexpr int32_t kMaxReservedRecords = 16384;
+
 std::optional<std::span<const uint8_t>> bytesOf(const std::optional<std::string>& s) noexcept {
   if (!s) return std::nullopt;
   return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
@@ -79,6 +82,12 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     if (alone > static_cast<std::size_t>(config_.messageMaxBytes)) return AppendStatus::TooLarge;
     if (abortOnNewBatch) return AppendStatus::AbortedForNewBatch;
     last = allocate(topic, partition, slot.enqueuedMs);
+    // Room for batch.num.messages records like this one (up to the batch's byte limit),
+    // so the batch is never copied as it grows: copies touched twice the memory.
+    const auto limit = static_cast<std::size_t>(std::min(config_.batchSizeBytes, config_.messageMaxBytes));
+    const auto records = static_cast<std::size_t>(std::min(config_.batchNumMessages, kMaxReservedRecords));
+    last->builder.reserve(std::min(limit, alone * records));
+    last->records.reserve(records);
     last->builder.begin(slot.timestampMs);
     pq.batches.push_back(last);
   }

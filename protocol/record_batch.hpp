@@ -335,6 +335,13 @@ class RecordBatchBuilder {
   /// Discards the batch in progress; keeps the buffer's capacity.
   void reset() noexcept;
 
+  /// Makes room for `bytes` in all (header included) without touching the memory, so a
+  /// batch that grows to that size is never copied; keeps what is written. Throws
+  /// std::bad_alloc.
+  void reserve(std::size_t bytes) {
+    if (bytes > capacity_) grow(bytes);
+  }
+
   /// Bytes written so far, header included (0 before begin()).
   [[nodiscard]] std::size_t sizeInBytes() const noexcept { return size_; }
   /// Records appended since begin().
