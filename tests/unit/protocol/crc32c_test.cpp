@@ -123,5 +123,24 @@ TEST(Crc32cTest, PathsAgreeOnLargeBuffers) {
   }
 }
 
+// The hardware path runs three interleaved streams of 256 or 8192 bytes and joins them;
+// lengths just below, at and above those block sizes, with any seed, must still agree.
+TEST(Crc32cTest, PathsAgreeAroundTheInterleavedBlockSizes) {
+  if (!detail::crc32cHardwareAvailable()) GTEST_SKIP() << "this CPU lacks SSE4.2";
+  std::mt19937 rng(7);
+  std::vector<uint8_t> buffer(7 * 8192 + 64);
+  for (auto& b : buffer) b = static_cast<uint8_t>(rng());
+  for (const std::size_t block : {std::size_t{3 * 256}, std::size_t{3 * 8192}, std::size_t{6 * 8192}}) {
+    for (std::size_t length = block - 9; length <= block + 9; ++length) {
+      for (const std::size_t start : {0u, 3u}) {
+        const uint32_t seed = static_cast<uint32_t>(rng());
+        ASSERT_EQ(detail::crc32cPortable(seed, buffer.data() + start, length),
+                  detail::crc32cHardware(seed, buffer.data() + start, length))
+            << "length " << length << " start " << start;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kafkalite::protocol
