@@ -5,12 +5,48 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace kafkalite::mock {
 
 namespace {
+
 constexpr std::size_t kMapAtLeast = 2 * 1024 * 1024;
+
+// Full-size chunks freed by retention or truncation, kept for the next log that needs
+// one (any broker of the process): memory a log has used before costs no page faults,
+// where a fresh mapping faults and zero-fills every 4 KiB page again, as in the page
+// cache a real broker's segments go through.
+class ChunkPool {
+ public:
+  static constexpr std::size_t kMaxPooled = 16;  // 256 MiB
+
+  void* take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return nullptr;
+    void* p = free_.back();
+    free_.pop_back();
+    return p;
+  }
+  bool give(void* p) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() >= kMaxPooled) return false;
+    free_.push_back(p);
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<void*> free_;
+};
+
+ChunkPool& pool() {
+  static ChunkPool* p = new ChunkPool();  // never destroyed: chunks may die at exit
+  return *p;
+}
+
 }  // namespace
 
 struct BatchArena::Chunk {
@@ -24,13 +60,15 @@ struct BatchArena::Chunk {
     // slower on the 2-vCPU VM (kafkalite-perf compare, T2 workload): zeroing fresh 2 MiB
     // pages took 72% of the broker's samples, and populating whole chunks up front
     // doubled its CPU per record.
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* p = bytes == kMaxChunkBytes ? pool().take() : nullptr;
+    if (p == nullptr) p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     data = static_cast<uint8_t*>(p);
     mapped_ = true;
   }
   ~Chunk() {
     if (mapped_) {
+      if (size == kMaxChunkBytes && pool().give(data)) return;
       ::munmap(data, size);
     } else {
       ::operator delete(data);

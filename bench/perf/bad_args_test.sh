@@ -17,4 +17,5 @@ expect_usage_error produce -b 127.0.0.1:9 -t perf -n 1 -s 8 -X request.timeout.m
 expect_usage_error produce -b 127.0.0.1:9 -t perf -n 1 -s 8 --bogus
 expect_usage_error produce -b 127.0.0.1:9 -t perf -n 1 -s 7
 expect_usage_error compare -t perf -n 1 -X justakey
+expect_usage_error compare -t perf -n 1 --retention-bytes 0
 exit 0

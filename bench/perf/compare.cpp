@@ -69,7 +69,8 @@ std::string locateBroker() {
 std::unique_ptr<ChildProcess> startBroker(const CompareOptions& o, std::string& bootstrap) {
   const std::string topic = o.topic + ":" + std::to_string(o.partitions) + ":" + std::to_string(o.replicationFactor);
   auto broker = std::make_unique<ChildProcess>(std::vector<std::string>{
-      locateBroker(), "--brokers", std::to_string(o.brokers), "--topic", topic, "--no-admin"});
+      locateBroker(), "--brokers", std::to_string(o.brokers), "--topic", topic, "--no-admin", "--retention-bytes",
+      std::to_string(o.brokerRetentionBytes)});
   const auto deadline = std::chrono::steady_clock::now() + kBrokerStartTimeout;
   while (auto line = broker->readLine(deadline)) {
     if (line->rfind("bootstrap.servers=", 0) == 0) bootstrap = line->substr(18);
@@ -105,6 +106,7 @@ struct RunResult {
 };
 
 // Runs one produce child and checks what it printed.
+// `run` 0 is a warm-up run.
 RunResult runOnce(const CompareOptions& o, const Side& side, const std::string& bootstrap, ChildProcess* broker,
                   int run) {
   const double brokerCpuBefore = broker != nullptr && !side.rdkafkaMock ? broker->cpuSeconds() : -1;
@@ -122,8 +124,8 @@ RunResult runOnce(const CompareOptions& o, const Side& side, const std::string& 
   for (const char* field : kNumericFields) {
     valid = valid && json->count(field) == 1 && !json->at(field).isString;
   }
-  std::string prefix = "{\"run\":" + std::to_string(run) + ",\"broker\":\"" + brokerName + "\",\"exit_status\":" +
-                       std::to_string(status);
+  std::string prefix = "{\"run\":" + (run == 0 ? std::string("\"warm-up\"") : std::to_string(run)) +
+                       ",\"broker\":\"" + brokerName + "\",\"exit_status\":" + std::to_string(status);
   if (brokerCpu >= 0) prefix += ",\"broker_cpu_s\":" + format("%.3f", brokerCpu);
   if (!valid) {
     r.outputLine = prefix + ",\"client\":\"" + side.client + "\",\"error\":\"no valid JSON line on stdout\"}";
@@ -211,6 +213,21 @@ int runCompare(const CompareOptions& o) {
 
   std::vector<std::vector<RunResult>> results(sides.size());
   bool allOk = true;
+  // Warm-up: each side once, not counted. kafkalite-broker's logs start empty, so the
+  // first runs pay for its memory's first touch (page faults) that later runs reuse.
+  for (int w = 0; w < o.warmupRuns; ++w) {
+    for (const Side& side : sides) {
+      RunResult result;
+      try {
+        result = runOnce(o, side, bootstrap, broker.get(), 0);
+      } catch (const std::exception& e) {
+        result.summary = std::string("FAILED: ") + e.what();
+      }
+      std::fprintf(stderr, "kafkalite-perf: warm-up %s: %s\n", side.name.c_str(), result.summary.c_str());
+      if (output && !result.outputLine.empty()) output << result.outputLine << '\n' << std::flush;
+      allOk = allOk && result.ok;
+    }
+  }
   int run = 0;
   for (int r = 0; r < o.runs; ++r) {
     for (std::size_t s = 0; s < sides.size(); ++s) {
@@ -237,9 +254,10 @@ int runCompare(const CompareOptions& o) {
   const auto a = medians(results[0]);
   const auto b = medians(results[1]);
   std::map<std::string, double> ratio;
-  std::printf("%llu records of %zu bytes to topic %s (%d partitions, rf %d), median of %d runs per side\n",
+  std::printf("%llu records of %zu bytes to topic %s (%d partitions, rf %d), median of %d runs per side "
+              "after %d warm-up run(s)\n",
               static_cast<unsigned long long>(o.count), o.size, o.topic.c_str(), o.partitions, o.replicationFactor,
-              o.runs);
+              o.runs, o.warmupRuns);
   const std::string ratioTitle = sides[0].name + "/" + sides[1].name;
   std::printf("%-22s %16s %16s %30s\n", "figure", sides[0].name.c_str(), sides[1].name.c_str(), ratioTitle.c_str());
   for (const Figure& f : kFigures) {

@@ -31,9 +31,9 @@ constexpr const char* kUsage = R"(Usage:
   kafkalite-perf produce -b BOOTSTRAP -t TOPIC -n COUNT -s SIZE [-X key=value]... [--rate MSGS_PER_S]
                          [--keys] [--client kafkalite|librdkafka] [--quiet]
                          [--rdkafka-mock N [--partitions P] [--rf R]]
-  kafkalite-perf compare [-b BOOTSTRAP | --brokers N] [--runs N] [--partitions P] [--rf R]
+  kafkalite-perf compare [-b BOOTSTRAP | --brokers N] [--runs N] [--warmup N] [--partitions P] [--rf R]
                          -t TOPIC -n COUNT -s SIZE [-X key=value]... [--rate MSGS_PER_S] [--keys]
-                         [--output FILE] [--baseline-broker rdkafka-mock]
+                         [--output FILE] [--baseline-broker rdkafka-mock] [--retention-bytes B]
 
 produce: sends COUNT records with one client and prints one JSON line on stdout:
   {"client","msgs","bytes","seconds","msgs_per_s","mb_per_s","p50_us","p99_us","p999_us",
@@ -48,9 +48,13 @@ produce: sends COUNT records with one client and prints one JSON line on stdout:
   --rdkafka-mock N produce into librdkafka's mock cluster of N brokers, started in this
                    process (-b not allowed), topic with --partitions P (6) and --rf R (1)
   --quiet          no progress on stderr
-compare: starts `kafkalite-broker --brokers N --topic TOPIC:P:RF --no-admin` (unless -b),
-  then runs `produce --quiet` as a child process --runs times (5) per client,
+compare: starts `kafkalite-broker --brokers N --topic TOPIC:P:RF --no-admin
+  --retention-bytes B` (unless -b), then runs `produce --quiet` as a child process
+  --warmup times (1) per client, not counted, then --runs times (5) per client,
   alternating, and prints the median of every figure per client and their ratio.
+  --retention-bytes B  retention.bytes of each partition replica of that broker, which
+                   keeps its logs in memory across the runs (default 67108864; -1 keeps
+                   everything: 10 runs of 10 M x 100 B then hold ~11 GB)
   --baseline-broker rdkafka-mock   compare the librdkafka client on kafkalite-broker with
                    it on librdkafka's own mock cluster instead of comparing two clients
   --output FILE    JSON lines: {"run":k,...} per run, then {"summary":{...}}
@@ -90,6 +94,17 @@ class ArgReader {
     if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || v < min || v > max) {
       throw UsageError(option_ + ": expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
                        "], got '" + text + "'");
+    }
+    return v;
+  }
+  /// A retention.bytes value: -1 (unbounded) or a positive byte count.
+  int64_t retention() {
+    const std::string text = value();
+    if (text == "-1") return -1;
+    int64_t v = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || v < 1) {
+      throw UsageError(option_ + ": expected -1 or a positive number of bytes, got '" + text + "'");
     }
     return v;
   }
@@ -166,6 +181,7 @@ CompareOptions parseCompare(ArgReader& args) {
     if (opt == "-b") o.bootstrap = args.value();
     else if (opt == "--brokers") o.brokers = static_cast<int>(args.integer(1, 100));
     else if (opt == "--runs") o.runs = static_cast<int>(args.integer(1, 1000));
+    else if (opt == "--warmup") o.warmupRuns = static_cast<int>(args.integer(0, 1000));
     else if (opt == "--partitions") o.partitions = static_cast<int>(args.integer(1, 100'000));
     else if (opt == "--rf") o.replicationFactor = static_cast<int>(args.integer(1, 100));
     else if (opt == "-t") o.topic = args.value();
@@ -175,6 +191,7 @@ CompareOptions parseCompare(ArgReader& args) {
     else if (opt == "--rate") o.rate = args.positiveNumber();
     else if (opt == "--keys") args.flag(), o.keys = true;
     else if (opt == "--output") o.output = args.value();
+    else if (opt == "--retention-bytes") o.brokerRetentionBytes = args.retention();
     else if (opt == "--baseline-broker") {
       if (args.value() != "rdkafka-mock") throw UsageError("--baseline-broker: only rdkafka-mock is known");
       o.baselineRdkafkaMock = true;

@@ -137,8 +137,11 @@ def header(prov, steps, out_dir):
 def targets_section(ctx, raw):
     data = report_targets.load_targets(raw)
     steps = [t.key for t in report_targets.TARGETS]
-    out = ["Each target is one `kafkalite-perf compare`: both sides alternate, each run a fresh producer process "
-           "(`kafkalite-perf produce`), and every figure is the median over the runs of a side. Common "
+    out = ["Each target is one `kafkalite-perf compare`: after one uncounted warm-up run per side (the broker's "
+           "in-memory logs start empty, and the first runs pay for their first touch), both sides alternate, each "
+           "run a fresh producer process (`kafkalite-perf produce`), and every figure is the median over the "
+           "counted runs of a side. The broker it starts keeps 64 MiB per partition replica "
+           "(`--retention-bytes`), so its memory stays bounded across the runs. Common "
            "workload: 100-byte values, 6 partitions, batch.num.messages=10000, queue.buffering.max.ms=5, "
            "queue.buffering.max.messages=1000000, unless the target says otherwise. PASS/FAIL is computed from "
            "the medians below.",
