@@ -97,7 +97,6 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
   }
   last->records.push_back(slot.takeCompletion());
   if (last->recordCount() >= config_.batchNumMessages) last->full = true;
-  slot.partition = partition;
   // The bytes are in the batch now; free the application's buffers early.
   slot.releaseBytes();
   return AppendStatus::Appended;

@@ -125,9 +125,10 @@ void RecordHandoff::clearSlot(uint32_t index) noexcept {
   // kept for it.
   s.releaseBytes();
   s.requestedPartition.reset();
+  s.keyAt = BytesAt::Null;
+  s.valueAt = BytesAt::Null;
   s.callback = nullptr;
   s.promise.reset();
-  s.partition = -1;
   // free_ has a cell for every slot, so the push cannot fail; the index goes back before
   // its permit (acquire() relies on that).
   free_.push(index);

@@ -83,7 +83,6 @@ struct RecordSlot {
   std::unique_ptr<SlotBody> body;                         ///< kept across records once made
   int64_t enqueuedMs = 0;   ///< monotonic time of send()
   int64_t timestampMs = 0;  ///< create time written in the batch (the record's or send() time)
-  int32_t partition = -1;   ///< chosen on the I/O thread
   uint32_t inlineKeyBytes = 0;
   uint32_t inlineValueBytes = 0;
   BytesAt keyAt = BytesAt::Null;
@@ -154,15 +153,16 @@ struct RecordSlot {
     return body->headers;
   }
 
-  /// The key, value and headers are serialized: frees what the application gave away
-  /// (copies keep their buffers for the next record).
+  /// The key, value and headers are serialized: frees what the application gave away.
+  /// Copies keep their buffers for the next record, and are left as they are: the I/O
+  /// thread then writes nothing into the slot, whose cache lines go back to the sending
+  /// thread clean.
   void releaseBytes() noexcept {
-    if (bodyMoved) {
-      std::string().swap(body->key);
-      std::string().swap(body->value);
-      body->headers.clear();
-      bodyMoved = false;
-    }
+    if (!bodyMoved) return;
+    std::string().swap(body->key);
+    std::string().swap(body->value);
+    body->headers.clear();
+    bodyMoved = false;
     keyAt = BytesAt::Null;
     valueAt = BytesAt::Null;
   }
@@ -170,7 +170,7 @@ struct RecordSlot {
   /// Moves the callback (or promise) and the timestamp out, for the batch the record was
   /// appended to.
   [[nodiscard]] PendingRecord takeCompletion() noexcept {
-    return PendingRecord{std::move(callback), std::move(promise), timestampMs};
+    return PendingRecord{std::move(callback), promise ? std::move(promise) : nullptr, timestampMs};
   }
 
   static std::span<const uint8_t> bytesOf(const std::string& s) noexcept {
@@ -230,9 +230,10 @@ class RecordHandoff {
   /// recycled); its permit is given back by the next releaseDeferred().
   void completeDeferred(PendingRecord& record, std::error_code error, const RecordMetadata& metadata) noexcept;
   /// I/O thread: the record in slot `index` was appended to a batch, which took its
-  /// completion (RecordSlot::takeCompletion): the slot is free again, the permit stays
-  /// held until the record completes.
-  void recycle(uint32_t index) noexcept { clearSlot(index); }
+  /// completion (RecordSlot::takeCompletion) and released its bytes: the slot is free
+  /// again, the permit stays held until the record completes. Nothing is cleared: the
+  /// next send() sets every field it reads.
+  void recycle(uint32_t index) noexcept { free_.push(index); }
   /// Gives back the permits of the slots completed with completeDeferred().
   void releaseDeferred() noexcept;
 
