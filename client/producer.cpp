@@ -62,6 +62,7 @@ const ProducerConfig& supported(const ProducerConfig& config) {
 Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock> clock, FactoryMaker makeFactory)
     : config_(supported(config)),
       clock_(clock ? std::move(clock) : std::make_shared<client::SystemClock>()),
+      systemClock_(dynamic_cast<const client::SystemClock*>(clock_.get()) != nullptr),
       work_(asio::make_work_guard(io_)),
       timer_(io_),
       handoff_(config_.queueBufferingMaxMessages) {
@@ -123,7 +124,9 @@ uint32_t Producer::Impl::acquireSlot() {
 }
 
 void Producer::Impl::stamp(client::RecordSlot& slot, const std::optional<int64_t>& timestamp) noexcept {
-  const int64_t now = clock_->nowMs();
+  // The system clock is read at most every ~100 µs per sending thread (RecentSystemTime);
+  // the linger start and create time are in milliseconds anyway.
+  const int64_t now = systemClock_ ? client::RecentSystemTime::nowMs() : clock_->nowMs();
   slot.enqueuedMs = now;
   slot.timestampMs = timestamp ? *timestamp : now + wallOffsetMs_.load(std::memory_order_relaxed);
 }

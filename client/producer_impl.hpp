@@ -72,6 +72,7 @@ class Producer::Impl {
 
   const ProducerConfig config_;
   std::shared_ptr<const client::Clock> clock_;
+  const bool systemClock_;  // clock_ is a SystemClock: send() may use RecentSystemTime
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::steady_timer timer_;
