@@ -182,19 +182,23 @@ void ReplicaFetcher::readResponse() {
       self->resetConnection(true);
       return;
     }
-    auto frame = std::make_shared<std::vector<uint8_t>>(static_cast<std::size_t>(size));
-    asio::async_read(self->socket_, asio::buffer(*frame), [self, frame, generation](boost::system::error_code ec, std::size_t) {
+    // Uninitialised: a multi-megabyte response is overwritten by the read anyway, and
+    // zero-filling it was 5% of the broker's samples under replication.
+    const auto length = static_cast<std::size_t>(size);
+    std::shared_ptr<uint8_t[]> frame = std::make_shared_for_overwrite<uint8_t[]>(length);
+    asio::async_read(self->socket_, asio::buffer(frame.get(), length), [self, frame, length, generation](
+                                                                           boost::system::error_code ec, std::size_t) {
       if (self->stopped_ || generation != self->generation_) return;
       if (ec) {
         self->resetConnection(true);
         return;
       }
-      self->handleResponse(std::move(*frame));
+      self->handleResponse(std::span<const uint8_t>(frame.get(), length));
     });
   });
 }
 
-void ReplicaFetcher::handleResponse(std::vector<uint8_t> frame) {
+void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame) {
   busy_ = false;
   protocol::Reader in(frame);
   protocol::ResponseHeader header;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "mockbroker/asio.hpp"
@@ -49,7 +50,7 @@ class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
   void connect();
   void sendFetch();
   void readResponse();
-  void handleResponse(std::vector<uint8_t> frame);
+  void handleResponse(std::span<const uint8_t> frame);
   void resetConnection(bool backoff);
   void retryAfter(int64_t ms);
   [[nodiscard]] bool blocked() const;
