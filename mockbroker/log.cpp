@@ -134,7 +134,7 @@ bool inSequence(int32_t lastSeq, int32_t nextSeq) {
 
 }  // namespace
 
-StoredBatch Log::describe(const proto::RecordBatchView& view) {
+StoredBatch Log::describe(const proto::RecordBatchView& view, const std::shared_ptr<const void>& owner) {
   StoredBatch b;
   b.baseOffset = view.baseOffset();
   b.lastOffset = view.lastOffset();
@@ -144,6 +144,11 @@ StoredBatch Log::describe(const proto::RecordBatchView& view) {
   b.producerEpoch = view.producerEpoch();
   b.baseSequence = view.baseSequence();
   b.lastSequence = view.lastSequence();
+  if (owner) {
+    b.storage = owner;
+    b.bytes = view.bytes();
+    return b;
+  }
   BatchArena::Stored stored = arena_.store(view.bytes());
   b.storage = std::move(stored.owner);
   b.bytes = stored.bytes;
@@ -158,7 +163,8 @@ std::size_t Log::sizeInBytes() const noexcept { return sizeInBytes_; }
 const LogConfig& Log::config() const noexcept { return config_; }
 const std::deque<StoredBatch>& Log::batches() const noexcept { return batches_; }
 
-LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch) {
+LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
+                                  std::shared_ptr<const void> owner) {
   proto::RecordBatchView view;
   LogAppendInfo info = validateClientBatch(records, config_.maxMessageBytes, view);
   if (info.error != ErrorCode::NONE) return info;
@@ -169,9 +175,9 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
     if (info.error != ErrorCode::NONE || info.duplicate) return info;
   }
 
-  StoredBatch batch = describe(view);
+  StoredBatch batch = describe(view, owner);
   // spec 1.3: offsets [LEO, LEO + lastOffsetDelta]; both rewrites lie outside the CRC.
-  // The bytes are the arena's copy, which this log owns.
+  // The bytes are the log's: its arena's copy, or a frame the broker read and owns.
   const std::span<uint8_t> writable(const_cast<uint8_t*>(batch.bytes.data()), batch.bytes.size());
   proto::RecordBatchBuilder::setBaseOffset(writable, logEndOffset_);
   proto::RecordBatchBuilder::setPartitionLeaderEpoch(writable, leaderEpoch);
@@ -234,7 +240,7 @@ LogAppendInfo Log::analyzeProducerState(int64_t producerId, int16_t producerEpoc
   return info;
 }
 
-LogAppendInfo Log::appendAsFollower(std::span<const uint8_t> records) {
+LogAppendInfo Log::appendAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner) {
   // Check every batch before storing any, as Kafka's analyzeAndValidateRecords does.
   std::vector<proto::RecordBatchView> views;
   proto::RecordBatchIterator it(records);
@@ -260,7 +266,7 @@ LogAppendInfo Log::appendAsFollower(std::span<const uint8_t> records) {
     if (info.firstOffset < 0) info.firstOffset = v.baseOffset();
     info.lastOffset = v.lastOffset();
     info.maxTimestamp = std::max(info.maxTimestamp, v.maxTimestamp());
-    appendStored(describe(v));
+    appendStored(describe(v, owner));
   }
   if (!views.empty()) applyRetention();
   return info;

@@ -105,7 +105,13 @@ class Log {
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
   /// outside the CRC), copies it in, updates the epoch cache and producer state, and
   /// applies retention. Compressed batches are stored as they are.
-  LogAppendInfo appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch);
+  ///
+  /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
+  /// is (a request frame the broker read and owns, never reused): no copy. The offset and
+  /// epoch are then written into that memory. Without one the batch is copied into the
+  /// log's arena.
+  LogAppendInfo appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
+                               std::shared_ptr<const void> owner = nullptr);
 
   /// Follower append of batches fetched from the leader, which already carry their
   /// offsets and epochs. The first batch must start at the LEO (spec 4.7) and each next
@@ -114,7 +120,8 @@ class Log {
   /// checked before any is stored). A trailing partial batch is ignored (fetch responses
   /// may end with one). No producer checks (Kafka's REPLICATION origin), but the producer
   /// state is updated, so this replica dedups correctly once it leads.
-  LogAppendInfo appendAsFollower(std::span<const uint8_t> records);
+  /// `owner` as for appendAsLeader (the fetch response frame).
+  LogAppendInfo appendAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner = nullptr);
 
   /// Batches from the one holding `offset` onwards, whole, stopping before any batch
   /// whose lastOffset >= `maxOffsetExclusive` (the HW for consumers, the LEO for
@@ -193,8 +200,9 @@ class Log {
   // Index of the first batch whose lastOffset >= offset (batches_.size() if none).
   [[nodiscard]] std::size_t indexOfBatchHolding(int64_t offset) const;
 
-  /// Copies a validated batch into the arena and describes it.
-  StoredBatch describe(const protocol::RecordBatchView& view);
+  /// Describes a validated batch: kept where it is when `owner` keeps it alive, else
+  /// copied into the arena.
+  StoredBatch describe(const protocol::RecordBatchView& view, const std::shared_ptr<const void>& owner);
 
   LogConfig config_;
   BatchArena arena_;

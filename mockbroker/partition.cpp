@@ -88,7 +88,7 @@ bool Partition::makeFollower(const LeaderAndIsr& state) {
 }
 
 Partition::AppendResult Partition::appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks,
-                                                         int64_t nowMs) {
+                                                         int64_t nowMs, std::shared_ptr<const void> owner) {
   AppendResult result;
   // spec 1.2: not leader, then min ISR (acks = -1 only), both before any append.
   if (!isLeader()) {
@@ -103,7 +103,7 @@ Partition::AppendResult Partition::appendRecordsToLeader(std::span<const uint8_t
                                std::to_string(effectiveMinIsr()) + " for partition " + tp_.toString();
     return result;
   }
-  result.info = log_.appendAsLeader(records, leaderEpoch_);
+  result.info = log_.appendAsLeader(records, leaderEpoch_, std::move(owner));
   // spec 2.2: a leader append can raise the HW when the ISR is the leader alone.
   if (result.info.error == ErrorCode::NONE) result.highWatermarkIncreased = maybeIncrementLeaderHighWatermark(nowMs);
   return result;
@@ -222,8 +222,8 @@ std::size_t Partition::bytesAvailable(int64_t fetchOffset, std::size_t maxBytes,
   return std::min(bytes, maxBytes);
 }
 
-LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> records) {
-  return log_.appendAsFollower(records);
+LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner) {
+  return log_.appendAsFollower(records, std::move(owner));
 }
 
 void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark) {

@@ -99,7 +99,9 @@ class Partition {
   /// Leader append per spec 1.2: NOT_LEADER_OR_FOLLOWER when not leader; with acks = -1
   /// and |ISR| < effectiveMinIsr → NOT_ENOUGH_REPLICAS before appending; else Log::appendAsLeader
   /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone).
-  AppendResult appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks, int64_t nowMs);
+  /// `owner`: as for Log::appendAsLeader.
+  AppendResult appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks, int64_t nowMs,
+                                     std::shared_ptr<const void> owner = nullptr);
 
   struct FollowerFetchResult {
     ErrorCode error = ErrorCode::NONE;  ///< NOT_LEADER_OR_FOLLOWER / UNKNOWN_LEADER_EPOCH (spec 4.1)
@@ -152,7 +154,7 @@ class Partition {
 
   /// Follower side: append fetched batches, then HW = min(leaderHW, LEO), not below the log
   /// start (spec 2.5).
-  LogAppendInfo appendRecordsAsFollower(std::span<const uint8_t> records);
+  LogAppendInfo appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner = nullptr);
   void updateFollowerHighWatermark(int64_t leaderHighWatermark);
   /// Follower truncation after a divergence or OFFSET_OUT_OF_RANGE (spec 4.8); the HW never
   /// exceeds the LEO afterwards.

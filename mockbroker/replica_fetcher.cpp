@@ -193,12 +193,12 @@ void ReplicaFetcher::readResponse() {
         self->resetConnection(true);
         return;
       }
-      self->handleResponse(std::span<const uint8_t>(frame.get(), length));
+      self->handleResponse(std::span<const uint8_t>(frame.get(), length), frame);
     });
   });
 }
 
-void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame) {
+void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::shared_ptr<const void>& frameOwner) {
   busy_ = false;
   protocol::Reader in(frame);
   protocol::ResponseHeader header;
@@ -231,7 +231,9 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame) {
             partition->truncateTo(to);
             break;
           }
-          if (pd.records.present && !pd.records.bytes.empty()) partition->appendRecordsAsFollower(pd.records.bytes);
+          if (pd.records.present && !pd.records.bytes.empty()) {
+            partition->appendRecordsAsFollower(pd.records.bytes, frameOwner);  // kept in the frame, not copied
+          }
           partition->updateFollowerHighWatermark(pd.highWatermark);  // spec 2.5
           break;
         }

@@ -50,7 +50,8 @@ class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
   void connect();
   void sendFetch();
   void readResponse();
-  void handleResponse(std::span<const uint8_t> frame);
+  /// `frameOwner` keeps `frame` alive; the logs keep the fetched batches in it.
+  void handleResponse(std::span<const uint8_t> frame, const std::shared_ptr<const void>& frameOwner);
   void resetConnection(bool backoff);
   void retryAfter(int64_t ms);
   [[nodiscard]] bool blocked() const;

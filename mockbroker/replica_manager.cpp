@@ -85,7 +85,7 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
 
 void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                                    const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
-                                   ProduceCallback callback) {
+                                   ProduceCallback callback, std::shared_ptr<const void> recordsOwner) {
   const int64_t now = nowMs_();
   std::vector<DelayedProduce::PartitionStatus> statuses;
   statuses.reserve(entries.size());
@@ -97,7 +97,7 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
     if (partition == nullptr) {
       status.result.error = ErrorCode::NOT_LEADER_OR_FOLLOWER;  // spec 1.2: not hosted here
     } else {
-      auto result = partition->appendRecordsToLeader(records, requiredAcks, now);
+      auto result = partition->appendRecordsToLeader(records, requiredAcks, now, recordsOwner);
       status.result.error = result.info.error;
       status.result.errorMessage = result.info.errorMessage;
       status.result.logStartOffset = partition->logStartOffset();

@@ -42,9 +42,11 @@ class ReplicaManager {
 
   /// Spec §1: appends each partition's records as leader; answers at once for acks 0/1 or when
   /// nothing needs waiting (1.4), else parks a DelayedProduce for `timeoutMs` (1.5).
+  /// `recordsOwner`, when given, keeps every entry's records alive (the request frame):
+  /// the logs then keep the batches in it instead of copying them.
   void appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                      const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
-                     ProduceCallback callback);
+                     ProduceCallback callback, std::shared_ptr<const void> recordsOwner = nullptr);
 
   /// Spec §4: reads now, updating follower state for a follower fetch (4.2), and answers at
   /// once when 4.4 says so; else parks a DelayedFetch for maxWaitMs.

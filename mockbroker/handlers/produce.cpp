@@ -75,7 +75,7 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
     respond(anyEarlyError);
     return;
   }
-  // `body` keeps the request's records alive only until appendRecords returns: the log copies them.
+  // The records are views into the request frame; the logs keep their batches in it.
   ctx_.replicaManager.appendRecords(
       body->timeoutMs, acks, entries,
       [respond, response, pending = std::move(pending), anyEarlyError](std::vector<ProducePartitionResult> results) {
@@ -91,7 +91,8 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
           anyError |= r.error != ErrorCode::NONE;
         }
         respond(anyError);
-      });
+      },
+      request.frame);
 }
 
 }  // namespace kafkalite::mock
