@@ -1,6 +1,7 @@
 #include "client/producer_core.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <climits>
 
 namespace kafkalite::client {
@@ -20,7 +21,11 @@ void ProducerCore::onRecord(uint32_t index) {
   const std::string& topic = slot.topic;
   // Fast path: the same topic as the previous record, routed with the same metadata.
   if (routeCache_ != nullptr && routeCacheVersion_ == metadata_.version() && topic == routeCacheTopic_) {
-    route(index, *routeCache_);
+    // The previous record went to this topic's queues: records of another topic are routed
+    // only through the slow path below or after a metadata answer (onMetadata), and both
+    // change routeCacheTopic_ or the metadata version.
+    assert(lastTopic_ != nullptr && lastTopic_->name == topic);
+    route(index, *routeCache_, true);
     return;
   }
   routeCache_ = nullptr;
@@ -38,7 +43,7 @@ void ProducerCore::onRecord(uint32_t index) {
   routeCache_ = meta;
   routeCacheVersion_ = metadata_.version();
   routeCacheTopic_ = topic;
-  route(index, *meta);
+  route(index, *meta, false);
 }
 
 Partitioner& ProducerCore::partitionerFor(const std::string& topic) {
@@ -47,10 +52,10 @@ Partitioner& ProducerCore::partitionerFor(const std::string& topic) {
   return *p;
 }
 
-void ProducerCore::route(uint32_t index, const TopicMetadata& meta) {
+void ProducerCore::route(uint32_t index, const TopicMetadata& meta, bool sameTopicAsLast) {
   RecordSlot& slot = handoff_.slot(index);
   const auto partitions = static_cast<int32_t>(meta.partitions.size());
-  if (lastTopic_ == nullptr || lastTopic_->name != slot.topic) {
+  if (!sameTopicAsLast && (lastTopic_ == nullptr || lastTopic_->name != slot.topic)) {
     lastTopic_ = &accumulator_.topic(slot.topic);
     lastPartitioner_ = &partitionerFor(slot.topic);
   }
@@ -127,7 +132,7 @@ void ProducerCore::onMetadata(int64_t nowMs, std::error_code error) {
       continue;
     }
     if (!error && meta->error == ErrorCode::NONE && !meta->partitions.empty()) {
-      for (const uint32_t index : w.slots) route(index, *meta);
+      for (const uint32_t index : w.slots) route(index, *meta, false);
       it = waiting_.erase(it);
       continue;
     }

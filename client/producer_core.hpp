@@ -68,7 +68,9 @@ class ProducerCore {
     std::error_code lastError;
   };
 
-  void route(uint32_t index, const TopicMetadata& topic);
+  /// `sameTopicAsLast`: the caller knows the record's topic is the previous record's, whose
+  /// accumulator queues and partitioner are at hand.
+  void route(uint32_t index, const TopicMetadata& topic, bool sameTopicAsLast);
   void onMetadata(int64_t nowMs, std::error_code error);
   void fail(uint32_t index, std::error_code error);
   /// delivery.timeout.ms for records waiting for metadata; returns the next expiry.
