@@ -180,6 +180,27 @@ class Reader {
 
   /// Unsigned varint of at most `maxBytes` bytes (5 for 32-bit, 10 for 64-bit).
   bool uvarint(uint64_t& v, int maxBytes = 10) {
+    // One- and two-byte values inline (lengths and deltas in records mostly are); the
+    // loop below, out of line, for the rest and for every error.
+    if (end_ - p_ >= 2 && maxBytes >= 2) {
+      const uint8_t b0 = p_[0];
+      if ((b0 & 0x80) == 0) {
+        v = b0;
+        p_ += 1;
+        return true;
+      }
+      const uint8_t b1 = p_[1];
+      if ((b1 & 0x80) == 0) {
+        v = static_cast<uint64_t>(b0 & 0x7f) | static_cast<uint64_t>(b1) << 7;
+        p_ += 2;
+        return true;
+      }
+    }
+    return uvarintLoop(v, maxBytes);
+  }
+
+ private:
+  [[gnu::noinline]] bool uvarintLoop(uint64_t& v, int maxBytes) {
     uint64_t result = 0;
     for (int i = 0; i < maxBytes; ++i) {
       if (p_ == end_) return fail("truncated varint");
@@ -192,6 +213,8 @@ class Reader {
     }
     return fail("varint longer than " + std::to_string(maxBytes) + " bytes");
   }
+
+ public:
   bool uvarint32(uint32_t& v) {
     uint64_t w;
     if (!uvarint(w, 5)) return false;
