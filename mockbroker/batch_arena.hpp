@@ -1,14 +1,12 @@
 #pragma once
 /// \file
-/// BatchArena: the memory a Log keeps its batches in, the in-memory counterpart of Kafka's
-/// segment files. Batches are copied back to back into chunks; a chunk is freed when no
-/// stored batch and no fetch response in flight refers to it any more (each holds the
+/// BatchArena: where a Log copies a batch that arrives without an owner keeping its
+/// memory alive. The broker's own paths always have one (the Produce request frame, the
+/// follower's fetch response), so the log keeps those batches in place; callers that
+/// append from their own buffers (tests, tools) get a copy here. Batches are copied back to
+/// back into chunks that double from kFirstChunkBytes up to kMaxChunkBytes; a chunk is
+/// freed when no stored batch and no fetch response in flight refers to it (each holds the
 /// chunk's shared owner).
-///
-/// Chunks start small, so a log that holds little costs little, and double up to
-/// kMaxChunkBytes: one allocation per chunk instead of one (and a control block) per
-/// batch, and a fetch response holds one owner per chunk it reads from rather than one
-/// per batch.
 ///
 /// Threading: not synchronised; owned by one Log (its broker's event-loop thread). The
 /// owners it hands out may be released on any thread.

@@ -45,9 +45,9 @@ struct StoredBatch {
   int16_t producerEpoch = -1;
   int32_t baseSequence = -1;
   int32_t lastSequence = -1;
-  /// Keeps `bytes` alive (the log's BatchArena chunk holding them): a fetch response in
-  /// flight holds it after retention or truncation drops the batch from the log, so
-  /// responses reference the batch instead of copying it.
+  /// Keeps `bytes` alive (the frame the batch arrived in, or the log's BatchArena chunk
+  /// holding its copy): a fetch response in flight holds it after retention or truncation
+  /// drops the batch from the log, so responses reference the batch instead of copying it.
   std::shared_ptr<const void> storage;
   std::span<const uint8_t> bytes;
 };

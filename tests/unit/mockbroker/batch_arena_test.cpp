@@ -50,7 +50,7 @@ TEST(BatchArenaTest, ABatchLargerThanAnyChunkGetsItsOwn) {
 
 TEST(BatchArenaTest, TheOwnerKeepsTheBytesAfterTheArenaIsGone) {
   BatchArena::Stored kept;
-  const auto a = bytesOf(3 * 1024 * 1024, 5);  // a mapped chunk
+  const auto a = bytesOf(3 * 1024 * 1024, 5);
   {
     BatchArena arena;
     kept = arena.store(a);
