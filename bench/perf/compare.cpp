@@ -213,36 +213,30 @@ int runCompare(const CompareOptions& o) {
 
   std::vector<std::vector<RunResult>> results(sides.size());
   bool allOk = true;
+  // One produce run (`run` 0: a warm-up), logged on stderr and to --output.
+  const auto runAndLog = [&](const Side& side, int run, const std::string& label) {
+    RunResult result;
+    try {
+      result = runOnce(o, side, bootstrap, broker.get(), run);
+    } catch (const std::exception& e) {
+      result.summary = std::string("FAILED: ") + e.what();
+    }
+    std::fprintf(stderr, "kafkalite-perf: %s %s: %s\n", label.c_str(), side.name.c_str(), result.summary.c_str());
+    if (output && !result.outputLine.empty()) output << result.outputLine << '\n' << std::flush;
+    allOk = allOk && result.ok;
+    return result;
+  };
   // Warm-up: each side once, not counted. kafkalite-broker's logs start empty, so the
   // first runs pay for its memory's first touch (page faults) that later runs reuse.
   for (int w = 0; w < o.warmupRuns; ++w) {
-    for (const Side& side : sides) {
-      RunResult result;
-      try {
-        result = runOnce(o, side, bootstrap, broker.get(), 0);
-      } catch (const std::exception& e) {
-        result.summary = std::string("FAILED: ") + e.what();
-      }
-      std::fprintf(stderr, "kafkalite-perf: warm-up %s: %s\n", side.name.c_str(), result.summary.c_str());
-      if (output && !result.outputLine.empty()) output << result.outputLine << '\n' << std::flush;
-      allOk = allOk && result.ok;
-    }
+    for (const Side& side : sides) runAndLog(side, 0, "warm-up");
   }
   int run = 0;
   for (int r = 0; r < o.runs; ++r) {
     for (std::size_t s = 0; s < sides.size(); ++s) {
       ++run;
-      RunResult result;
-      try {
-        result = runOnce(o, sides[s], bootstrap, broker.get(), run);
-      } catch (const std::exception& e) {
-        result.summary = std::string("FAILED: ") + e.what();
-      }
-      std::fprintf(stderr, "kafkalite-perf: run %d/%zu %s: %s\n", run, o.runs * sides.size(), sides[s].name.c_str(),
-                   result.summary.c_str());
-      if (output && !result.outputLine.empty()) output << result.outputLine << '\n' << std::flush;
-      allOk = allOk && result.ok;
-      results[s].push_back(std::move(result));
+      const std::string label = "run " + std::to_string(run) + "/" + std::to_string(o.runs * sides.size());
+      results[s].push_back(runAndLog(sides[s], run, label));
     }
   }
   if (broker) {
