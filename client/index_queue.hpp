@@ -35,6 +35,13 @@ class IndexQueue {
 
   /// Appends `value`; false if the queue is full.
   bool push(uint32_t value) noexcept {
+    std::size_t position = 0;
+    return push(value, position);
+  }
+
+  /// Appends `value` and sets `position` to its place in the queue's history (the first
+  /// value ever pushed is at 0); false if the queue is full.
+  bool push(uint32_t value, std::size_t& position) noexcept {
     std::size_t pos = tail_.load(std::memory_order_relaxed);
     for (;;) {
       Cell& cell = cells_[pos & mask_];
@@ -44,6 +51,7 @@ class IndexQueue {
         if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
           cell.value = value;
           cell.sequence.store(pos + 1, std::memory_order_release);
+          position = pos;
           return true;
         }
       } else if (diff < 0) {
@@ -73,6 +81,16 @@ class IndexQueue {
         pos = head_.load(std::memory_order_relaxed);
       }
     }
+  }
+
+  /// Values pushed (or being pushed) and not yet popped: a snapshot, exact only while
+  /// nobody pushes or pops.
+  [[nodiscard]] std::size_t depth() const noexcept {
+    // Head first, so the tail is normally at least as far on; the check covers a stale
+    // tail all the same.
+    const std::size_t head = head_.load(std::memory_order_acquire);
+    const std::size_t tail = tail_.load(std::memory_order_acquire);
+    return tail > head ? tail - head : 0;
   }
 
   /// The number of cells (a power of two).

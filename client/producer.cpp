@@ -132,7 +132,11 @@ void Producer::Impl::stamp(client::RecordSlot& slot, const std::optional<int64_t
 }
 
 void Producer::Impl::publish(uint32_t index) {
-  if (handoff_.publish(index)) asio::post(io_, [this] { ioDrain(); });
+  const client::RecordHandoff::Published published = handoff_.publish(index);
+  if (published.wake) asio::post(io_, [this] { ioDrain(); });
+  // A sending thread far ahead of the I/O thread waits for it (see RecordHandoff); the
+  // I/O thread itself (a callback sending) never waits for itself.
+  if (published.pace && !onIoThread()) handoff_.pace(config_.queueEnqueueTimeoutMs);
 }
 
 void Producer::Impl::send(ProducerRecord&& record, Callback&& callback, std::promise<RecordMetadata>* promise) {

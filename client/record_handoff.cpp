@@ -66,11 +66,40 @@ uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
   return index;
 }
 
-bool RecordHandoff::publish(uint32_t index) {
+RecordHandoff::Published RecordHandoff::publish(uint32_t index) {
   // ready_ has a cell for every slot and a slot is published once per acquire, so the
   // push cannot fail.
-  ready_.push(index);
-  return !wakePending_.exchange(true, std::memory_order_acq_rel);
+  std::size_t position = 0;
+  ready_.push(index, position);
+  Published out;
+  out.wake = !wakePending_.exchange(true, std::memory_order_acq_rel);
+  // The depth reads the I/O thread's side of the queue: only now and then.
+  out.pace = position % kPaceCheckEvery == 0 && ready_.depth() > kPaceAbove;
+  return out;
+}
+
+bool RecordHandoff::pace(int32_t enqueueTimeoutMs) {
+  if (enqueueTimeoutMs == 0) return ready_.depth() <= kPaceResumeAt;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(enqueueTimeoutMs);
+  std::unique_lock lock(paceMutex_);
+  pacers_.fetch_add(1, std::memory_order_seq_cst);
+  // Pairs with drain(): either it sees this waiter, or the depth below sees its pops.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  while (ready_.depth() > kPaceResumeAt && !shutdown_.load(std::memory_order_acquire)) {
+    if (enqueueTimeoutMs < 0) {
+      paceCv_.wait(lock);
+    } else if (paceCv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      break;
+    }
+  }
+  pacers_.fetch_sub(1, std::memory_order_seq_cst);
+  return ready_.depth() <= kPaceResumeAt;
+}
+
+void RecordHandoff::wakePacers() noexcept {
+  if (ready_.depth() > kPaceResumeAt) return;
+  std::lock_guard lock(paceMutex_);
+  paceCv_.notify_all();
 }
 
 void RecordHandoff::abandon(uint32_t index) {
@@ -146,6 +175,8 @@ void RecordHandoff::release(int64_t permits) noexcept {
 void RecordHandoff::shutdown() {
   shutdown_.store(true, std::memory_order_release);
   semaphore_.shutdown();
+  std::lock_guard lock(paceMutex_);
+  paceCv_.notify_all();
 }
 
 bool RecordHandoff::waitIdle(std::chrono::milliseconds timeout) {

@@ -24,7 +24,18 @@
 /// it was clear; only then does the caller post a drain to the io_context. So there is at
 /// most one post per drain cycle, and no syscall or allocation per record.
 ///
-/// Threading: acquire(), slot() (for a slot the caller holds), publish(), abandon(),
+/// Pacing: a sending thread can fill slots several times faster than the I/O thread turns
+/// them into batches. Left alone it runs up to queue.buffering.max.messages ahead, and the
+/// backlog's slots, batches and completions (~300 MB for 1,000,000 records) are first
+/// touched and then read back cold, while the sending thread takes CPU the I/O thread
+/// needs. So every kPaceCheckEvery-th publish looks at the hand-off's depth, and above
+/// kPaceAbove records not yet drained publish() asks the caller to pace(): it sleeps
+/// (no spinning) until the I/O thread has drained the hand-off down to kPaceResumeAt, for
+/// at most queue.enqueue.timeout.ms (so with 0 it never waits). The record is accepted
+/// either way; pacing never fails a send() and does not change what
+/// queue.buffering.max.messages bounds. Measured in docs/performance-profile.md.
+///
+/// Threading: acquire(), slot() (for a slot the caller holds), publish(), pace(), abandon(),
 /// waitIdle() and shutdown() from any thread; drain() and complete() only on the I/O
 /// thread (the single consumer). A slot belongs to the thread that acquired it until
 /// publish(), then to the I/O thread until complete().
@@ -180,6 +191,19 @@ struct RecordSlot {
 
 class RecordHandoff {
  public:
+  /// Pacing (see the file comment): publish() looks at the depth once per this many
+  /// publishes, asks for pace() above kPaceAbove records not yet drained, and pace()
+  /// returns once the I/O thread has drained down to kPaceResumeAt.
+  static constexpr std::size_t kPaceCheckEvery = 256;
+  static constexpr std::size_t kPaceAbove = 8192;
+  static constexpr std::size_t kPaceResumeAt = 4096;
+
+  /// What publish() asks of its caller.
+  struct Published {
+    bool wake = false;  ///< post one drain to the I/O thread (no wake is pending)
+    bool pace = false;  ///< the hand-off is deep: call pace() once the wake is posted
+  };
+
   /// `capacity` slots (>= 1), all free.
   explicit RecordHandoff(int32_t capacity);
   ~RecordHandoff();
@@ -195,9 +219,15 @@ class RecordHandoff {
   /// The slot `index`.
   [[nodiscard]] RecordSlot& slot(uint32_t index) noexcept { return slots_[index]; }
 
-  /// Gives a filled slot to the I/O thread. Returns true if the caller must wake it (post
-  /// one drain); false when a wake is already pending.
-  [[nodiscard]] bool publish(uint32_t index);
+  /// Gives a filled slot to the I/O thread. Says whether the caller must wake it (post one
+  /// drain; not when a wake is already pending) and whether it should then pace().
+  [[nodiscard]] Published publish(uint32_t index);
+
+  /// A sending thread (never the I/O thread) waits, blocked, until the I/O thread has
+  /// drained the hand-off down to kPaceResumeAt records, or shutdown(), or
+  /// `enqueueTimeoutMs` passes (queue.enqueue.timeout.ms: 0 returns at once, negative has
+  /// no limit). Returns whether the hand-off was that short when it returned.
+  bool pace(int32_t enqueueTimeoutMs);
 
   /// Returns an acquired, unpublished slot unused (its contents are cleared).
   void abandon(uint32_t index);
@@ -210,10 +240,15 @@ class RecordHandoff {
   bool drain(F&& onRecord, std::size_t limit) {
     wakePending_.exchange(false, std::memory_order_acq_rel);
     uint32_t index = 0;
-    for (std::size_t n = 0; n < limit; ++n) {
-      if (!ready_.pop(index)) return false;
+    std::size_t n = 0;
+    while (n < limit && ready_.pop(index)) {
       onRecord(index);
+      ++n;
     }
+    // Pairs with pace(): either it sees these pops, or this sees its waiter count.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (pacers_.load(std::memory_order_relaxed) > 0) wakePacers();
+    if (n < limit) return false;
     return !wakePending_.exchange(true, std::memory_order_acq_rel);
   }
 
@@ -251,12 +286,15 @@ class RecordHandoff {
   [[nodiscard]] bool exhausted() const noexcept { return semaphore_.available() <= 0 || semaphore_.waiters() > 0; }
   /// Senders blocked waiting for a slot right now (a snapshot).
   [[nodiscard]] int32_t blockedSenders() const noexcept { return semaphore_.waiters(); }
+  /// Senders in pace() right now (a snapshot).
+  [[nodiscard]] int32_t pacingSenders() const noexcept { return pacers_.load(std::memory_order_relaxed); }
   /// The number of slots.
   [[nodiscard]] int32_t capacity() const noexcept { return capacity_; }
 
  private:
   void clearSlot(uint32_t index) noexcept;
   void release(int64_t permits) noexcept;
+  void wakePacers() noexcept;
 
   const int32_t capacity_;
   // Storage for `capacity_` slots, constructed on first use: a slot is made only when no
@@ -277,6 +315,9 @@ class RecordHandoff {
   std::atomic<int32_t> idleWaiters_{0};
   std::mutex idleMutex_;
   std::condition_variable idleCv_;
+  std::atomic<int32_t> pacers_{0};  // threads in pace()
+  std::mutex paceMutex_;
+  std::condition_variable paceCv_;
 };
 
 }  // namespace kafkalite::client

@@ -77,7 +77,9 @@ void BM_RecordHandoff(benchmark::State& state) {
         for (int64_t i = 0; i < perProducer; ++i) {
           const uint32_t index = handoff.acquire(-1, true);
           handoff.slot(index).setRecord(ProducerRecord("bench", value));
-          if (handoff.publish(index)) wakeup.post();
+          const RecordHandoff::Published published = handoff.publish(index);
+          if (published.wake) wakeup.post();
+          if (published.pace) handoff.pace(-1);  // as the producer's send() does
         }
       });
     }

@@ -25,6 +25,27 @@ TEST(IndexQueue, FifoFullAndEmpty) {
   EXPECT_FALSE(q.pop(v));
 }
 
+TEST(IndexQueue, PushReportsPositionsAndDepthCountsWhatIsLeft) {
+  IndexQueue q(4);
+  EXPECT_EQ(q.depth(), 0u);
+  std::size_t position = 99;
+  for (uint32_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(q.push(i, position));
+    EXPECT_EQ(position, i);
+  }
+  EXPECT_EQ(q.depth(), 3u);
+  uint32_t v = 0;
+  ASSERT_TRUE(q.pop(v));
+  EXPECT_EQ(q.depth(), 2u);
+  ASSERT_TRUE(q.push(7, position));
+  ASSERT_TRUE(q.push(8, position));
+  EXPECT_EQ(position, 4u) << "positions count every push, past the first lap";
+  position = 99;
+  EXPECT_FALSE(q.push(9, position)) << "full";
+  EXPECT_EQ(position, 99u) << "a failed push leaves the position alone";
+  EXPECT_EQ(q.depth(), 4u);
+}
+
 TEST(IndexQueue, WrapsAroundForManyLaps) {
   IndexQueue q(8);
   uint32_t next = 0;

@@ -1,13 +1,15 @@
 // Producer end to end on its real I/O thread, without sockets: connections are fakes on
 // the producer's io_context that either never connect (to fill the queue) or answer every
 // request like a one-broker cluster. Covers queue.enqueue.timeout.ms through send(),
-// close() and flush() guarantees, futures, callbacks' thread, and many sending threads.
+// close() and flush() guarantees, futures, callbacks' thread, many sending threads, and
+// pacing of a sender far ahead of the I/O thread.
 
 #include "kafkalite/producer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <set>
 #include <mutex>
@@ -262,6 +264,76 @@ TEST(ProducerTest, ManyThreadsSendConcurrently) {
   EXPECT_TRUE(producer->close(kafkalite::testing::scaledTimeout(30s)));
   EXPECT_EQ(ok.load(), kThreads * kPerThread);
   EXPECT_EQ(failed.load(), 0);
+}
+
+// The I/O thread stuck in a callback while the application sends far more than the
+// hand-off's pacing depth: with queue.enqueue.timeout.ms -1 the sender waits (paces) until
+// the I/O thread drains again, with 0 it never waits; either way every record arrives.
+void sendWhileTheIoThreadIsStuck(int32_t enqueueTimeoutMs) {
+  ProducerConfig config = baseConfig();
+  config.queueBufferingMaxMessages = 100'000;
+  config.batchNumMessages = 1000;
+  config.queueEnqueueTimeoutMs = enqueueTimeoutMs;
+  auto impl = std::make_unique<Producer::Impl>(config, nullptr, [](boost::asio::io_context& io, const Clock&, std::function<void()>) {
+    return std::make_unique<AutoFactory>(io, true, 2);
+  });
+  const Producer::Impl* view = impl.get();
+  auto producer = std::make_unique<Producer>(std::move(impl));
+  std::promise<void> unblock;
+  std::shared_future<void> unblocked = unblock.get_future().share();
+  std::atomic<bool> stuck{false};
+  producer->send({"t", "first"}, [&](std::error_code, const RecordMetadata&) {
+    stuck = true;
+    unblocked.wait();
+  });
+  ASSERT_TRUE(waitUntil([&] { return stuck.load(); }));
+  const std::size_t records = RecordHandoff::kPaceAbove + 4 * RecordHandoff::kPaceCheckEvery;
+  std::atomic<int> ok{0};
+  std::atomic<bool> sent{false};
+  std::thread sender([&] {
+    for (std::size_t i = 0; i < records; ++i) {
+      producer->send({"t", std::to_string(i)}, [&](std::error_code ec, const RecordMetadata&) {
+        if (!ec) ok.fetch_add(1);
+      });
+    }
+    sent = true;
+  });
+  if (enqueueTimeoutMs < 0) {
+    ASSERT_TRUE(waitUntil([&] { return view->handoff().pacingSenders() == 1; }));
+    EXPECT_FALSE(sent.load()) << "it waits for the I/O thread";
+  } else {
+    ASSERT_TRUE(waitUntil([&] { return sent.load(); })) << "with queue.enqueue.timeout.ms = 0, send() never waits";
+  }
+  unblock.set_value();
+  sender.join();
+  ASSERT_TRUE(producer->flush(kafkalite::testing::scaledTimeout(30s)));
+  EXPECT_EQ(ok.load(), static_cast<int>(records));
+  EXPECT_TRUE(producer->close(1s));
+}
+
+TEST(ProducerTest, ASenderFarAheadOfTheIoThreadWaitsForIt) { sendWhileTheIoThreadIsStuck(-1); }
+
+TEST(ProducerTest, WithZeroEnqueueTimeoutASenderFarAheadNeverWaits) { sendWhileTheIoThreadIsStuck(0); }
+
+TEST(ProducerTest, ACallbackSendingManyRecordsNeverWaitsForItself) {
+  ProducerConfig config = baseConfig();
+  config.queueBufferingMaxMessages = 100'000;
+  config.batchNumMessages = 1000;
+  config.queueEnqueueTimeoutMs = -1;
+  auto producer = makeProducer(config, true, 2);
+  const std::size_t records = RecordHandoff::kPaceAbove + 4 * RecordHandoff::kPaceCheckEvery;
+  std::atomic<int> ok{0};
+  // The callback runs on the I/O thread, which drains nothing while it sends: pacing
+  // there would wait for itself.
+  producer->send({"t", "first"}, [&](std::error_code, const RecordMetadata&) {
+    for (std::size_t i = 0; i < records; ++i) {
+      producer->send({"t", std::to_string(i)}, [&](std::error_code ec, const RecordMetadata&) {
+        if (!ec) ok.fetch_add(1);
+      });
+    }
+  });
+  ASSERT_TRUE(waitUntil([&] { return ok.load() == static_cast<int>(records); }, 30s));
+  EXPECT_TRUE(producer->close(1s));
 }
 
 TEST(ProducerTest, OnePropertyInBracesIsNotAmbiguous) {

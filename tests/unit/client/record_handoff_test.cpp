@@ -1,5 +1,6 @@
 // The hand-off queue: queue.enqueue.timeout.ms in its three modes (spec 7.5), slots held
-// until completion, one wake-up per drain cycle, completion of callbacks and futures.
+// until completion, one wake-up per drain cycle, pacing of senders far ahead of the I/O
+// thread, completion of callbacks and futures.
 
 #include "client/record_handoff.hpp"
 
@@ -116,7 +117,7 @@ TEST(RecordHandoffTest, OnlyTheFirstPublishOfACycleAsksForAWakeUp) {
   RecordHandoff h(10);
   auto publish = [&] {
     const uint32_t s = h.acquire(0, true);
-    return h.publish(s);
+    return h.publish(s).wake;
   };
   EXPECT_TRUE(publish());
   EXPECT_FALSE(publish());
@@ -130,9 +131,75 @@ TEST(RecordHandoffTest, DrainStopsAtItsLimitAndAsksToContinue) {
   for (int i = 0; i < 5; ++i) fill(h, 0, "v");
   std::vector<uint32_t> seen;
   EXPECT_TRUE(h.drain([&](uint32_t i) { seen.push_back(i); }, 2));
-  EXPECT_FALSE(h.publish(h.acquire(0, true))) << "the continuation is already posted";
+  EXPECT_FALSE(h.publish(h.acquire(0, true)).wake) << "the continuation is already posted";
   EXPECT_FALSE(h.drain([&](uint32_t i) { seen.push_back(i); }, 100));
   EXPECT_EQ(seen.size(), 6u);
+}
+
+// Publishes `n` records with null values; returns whether any publish asked to pace.
+bool publishMany(RecordHandoff& h, std::size_t n) {
+  bool paced = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint32_t slot = h.acquire(0, true);
+    h.slot(slot).setRecord(ProducerRecord("t", std::nullopt));
+    paced = h.publish(slot).pace || paced;
+  }
+  return paced;
+}
+
+std::size_t drainUpTo(RecordHandoff& h, std::size_t limit) {
+  std::size_t n = 0;
+  h.drain([&](uint32_t) { ++n; }, limit);
+  return n;
+}
+
+TEST(RecordHandoffTest, PublishAsksToPaceOnlyAboveTheDepthLimit) {
+  RecordHandoff h(3 * RecordHandoff::kPaceAbove);
+  EXPECT_FALSE(publishMany(h, RecordHandoff::kPaceAbove)) << "up to kPaceAbove undrained records is not deep";
+  // The next check (one per kPaceCheckEvery publishes) falls on the next record.
+  EXPECT_TRUE(publishMany(h, 1));
+  EXPECT_FALSE(publishMany(h, RecordHandoff::kPaceCheckEvery - 1)) << "only every kPaceCheckEvery-th publish looks";
+  while (drainUpTo(h, 100'000) > 0) {
+  }
+  EXPECT_FALSE(publishMany(h, RecordHandoff::kPaceAbove)) << "drained: shallow again";
+}
+
+TEST(RecordHandoffTest, PaceWithZeroTimeoutNeverWaits) {
+  RecordHandoff h(2 * RecordHandoff::kPaceAbove);
+  ASSERT_TRUE(publishMany(h, RecordHandoff::kPaceAbove + 1));
+  EXPECT_FALSE(h.pace(0)) << "queue.enqueue.timeout.ms = 0: back at once, still deep";
+}
+
+TEST(RecordHandoffTest, PaceWithPositiveTimeoutGivesUpWhenNothingDrains) {
+  RecordHandoff h(2 * RecordHandoff::kPaceAbove);
+  ASSERT_TRUE(publishMany(h, RecordHandoff::kPaceAbove + 1));
+  EXPECT_FALSE(h.pace(20));
+  EXPECT_EQ(h.pacingSenders(), 0);
+}
+
+TEST(RecordHandoffTest, PaceReturnsOnceTheIoThreadHasDrainedDownToTheResumeDepth) {
+  const std::size_t total = RecordHandoff::kPaceAbove + 1;
+  RecordHandoff h(2 * RecordHandoff::kPaceAbove);
+  ASSERT_TRUE(publishMany(h, total));
+  std::atomic<int> result{-1};
+  std::thread sender([&] { result = h.pace(-1) ? 1 : 0; });
+  ASSERT_TRUE(waitUntil([&] { return h.pacingSenders() == 1; }));
+  std::size_t drained = 0;
+  while (result.load() < 0 && drained < total) drained += drainUpTo(h, 512);
+  sender.join();
+  EXPECT_EQ(result.load(), 1);
+  EXPECT_GE(drained, total - RecordHandoff::kPaceResumeAt) << "it waited until the depth was down to the resume depth";
+}
+
+TEST(RecordHandoffTest, ShutdownWakesPacingSenders) {
+  RecordHandoff h(2 * RecordHandoff::kPaceAbove);
+  ASSERT_TRUE(publishMany(h, RecordHandoff::kPaceAbove + 1));
+  std::atomic<int> result{-1};
+  std::thread sender([&] { result = h.pace(-1) ? 1 : 0; });
+  ASSERT_TRUE(waitUntil([&] { return h.pacingSenders() == 1; }));
+  h.shutdown();
+  sender.join();
+  EXPECT_EQ(result.load(), 0) << "woken by shutdown, the hand-off still deep";
 }
 
 TEST(RecordHandoffTest, CompleteRunsTheCallbackOnceAndSwallowsItsException) {
