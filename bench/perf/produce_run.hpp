@@ -8,6 +8,7 @@
 // only loads the atomics. The plain fields are read after the callback thread has been
 // joined. RecordPayload and Pacer belong to the sending thread.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "bench/perf/histogram.hpp"
+#include "bench/perf/run_clock.hpp"
 
 namespace kafkalite::perf {
 
@@ -46,10 +48,9 @@ struct ProduceOptions {
   int replicationFactor = 1;         ///< --rf, for --rdkafka-mock's topic
 };
 
-/// Nanoseconds on the steady clock, the unit every timestamp of a run is kept in.
-inline int64_t nowNs() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
+/// Nanoseconds on the steady clock, the unit every timestamp of a run is kept in (read
+/// through the time-stamp counter where that is safe: see run_clock.hpp).
+inline int64_t nowNs() noexcept { return RunClock::nowNs(); }
 
 /// Counters and latencies of one run (see the file comment for who writes what).
 struct RunState {
@@ -68,7 +69,8 @@ struct RunState {
     const int64_t now = nowNs();
     lastCallbackNs = now;
     if (error == nullptr) {
-      latencyUs.record(static_cast<uint64_t>(now - sentNs) / 1000);
+      // Never negative: the send and the callback may read the counters of two CPUs.
+      latencyUs.record(static_cast<uint64_t>(std::max<int64_t>(0, now - sentNs)) / 1000);
     } else {
       noteError(*error);
     }
