@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs, with apt-get, whatever kafkalite needs that this Debian 12 machine lacks.
+# Installs, with apt-get, whatever kafkalite needs that this Debian 12 machine lacks,
+# and the Node.js clients of the interop tests (tests/interop/js) with npm.
 # Safe to run again: it installs nothing when everything is present.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   g++ cmake ninja-build ccache pkg-config make
@@ -9,8 +11,11 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   librdkafka-dev kcat     # interop tests: a real client against our broker
+  python3-kafka           # interop tests: kafka-python 2.0.2 (run with /usr/bin/python3)
   gnuplot-nox python3     # scripts/perf-report.sh: the report generator and its charts
 )
+# Node.js and npm for kafkajs; a machine that has them from elsewhere keeps its own.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -19,16 +24,21 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "setup: installing ${missing[*]}" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+# kafkajs at the version package-lock.json pins; reinstalled only when the lock changes.
+js=tests/interop/js
+if ! cmp -s "$js/package-lock.json" "$js/node_modules/.installed-lock.json" 2>/dev/null; then
+  echo "setup: npm ci in $js" >&2
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json)
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
