@@ -36,6 +36,7 @@
 
 #include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/admin/admin_server.hpp"
+#include "protocol/topic_name.hpp"
 
 namespace {
 
@@ -92,16 +93,6 @@ int64_t parseInt(std::string_view option, std::string_view text, int64_t min, in
   return v;
 }
 
-bool isValidTopicName(std::string_view name) {
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-  for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 TopicSpec parseTopic(const std::string& text, const MockClusterOptions& o) {
   TopicSpec spec;
   const std::size_t c1 = text.find(':');
@@ -110,7 +101,7 @@ TopicSpec parseTopic(const std::string& text, const MockClusterOptions& o) {
     throw UsageError("--topic: expected NAME[:PARTITIONS[:RF]], got '" + text + "'");
   }
   spec.name = text.substr(0, c1);
-  if (!isValidTopicName(spec.name)) {
+  if (!protocol::isValidTopicName(spec.name)) {
     throw UsageError("--topic: '" + spec.name + "' is not a topic name (1-249 characters of [a-zA-Z0-9._-])");
   }
   spec.partitions = o.defaultPartitions;

@@ -28,6 +28,16 @@ std::string_view apiKeyName(ApiKey key) noexcept {
     case ApiKey::DeleteRecords: return "DeleteRecords";
     case ApiKey::InitProducerId: return "InitProducerId";
     case ApiKey::OffsetForLeaderEpoch: return "OffsetForLeaderEpoch";
+    case ApiKey::DescribeConfigs: return "DescribeConfigs";
+    case ApiKey::AlterConfigs: return "AlterConfigs";
+    case ApiKey::DescribeLogDirs: return "DescribeLogDirs";
+    case ApiKey::SaslAuthenticate: return "SaslAuthenticate";
+    case ApiKey::CreatePartitions: return "CreatePartitions";
+    case ApiKey::DeleteGroups: return "DeleteGroups";
+    case ApiKey::ElectLeaders: return "ElectLeaders";
+    case ApiKey::IncrementalAlterConfigs: return "IncrementalAlterConfigs";
+    case ApiKey::OffsetDelete: return "OffsetDelete";
+    case ApiKey::DescribeCluster: return "DescribeCluster";
   }
   return "Unknown";
 }
@@ -60,6 +70,16 @@ int16_t firstFlexibleVersion(ApiKey key) noexcept {
     case ApiKey::DeleteRecords: return 2;
     case ApiKey::InitProducerId: return 2;
     case ApiKey::OffsetForLeaderEpoch: return 4;
+    case ApiKey::DescribeConfigs: return 4;
+    case ApiKey::AlterConfigs: return 2;
+    case ApiKey::DescribeLogDirs: return 2;
+    case ApiKey::SaslAuthenticate: return 2;
+    case ApiKey::CreatePartitions: return 2;
+    case ApiKey::DeleteGroups: return 2;
+    case ApiKey::ElectLeaders: return 2;
+    case ApiKey::IncrementalAlterConfigs: return 1;
+    case ApiKey::OffsetDelete: return -1;  // no flexible version
+    case ApiKey::DescribeCluster: return 0;
   }
   return -1;
 }

@@ -33,6 +33,16 @@ enum class ApiKey : int16_t {
   DeleteRecords = 21,
   InitProducerId = 22,
   OffsetForLeaderEpoch = 23,
+  DescribeConfigs = 32,
+  AlterConfigs = 33,
+  DescribeLogDirs = 35,
+  SaslAuthenticate = 36,
+  CreatePartitions = 37,
+  DeleteGroups = 42,
+  ElectLeaders = 43,
+  IncrementalAlterConfigs = 44,
+  OffsetDelete = 47,
+  DescribeCluster = 60,
 };
 
 /// "Produce", "Fetch", ...; "Unknown" for keys outside the enum.
