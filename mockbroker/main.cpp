@@ -101,7 +101,7 @@ TopicSpec parseTopic(const std::string& text, const MockClusterOptions& o) {
     throw UsageError("--topic: expected NAME[:PARTITIONS[:RF]], got '" + text + "'");
   }
   spec.name = text.substr(0, c1);
-  if (!protocol::isValidTopicName(spec.name)) {
+  if (!kafkalite::protocol::isValidTopicName(spec.name)) {
     throw UsageError("--topic: '" + spec.name + "' is not a topic name (1-249 characters of [a-zA-Z0-9._-])");
   }
   spec.partitions = o.defaultPartitions;
