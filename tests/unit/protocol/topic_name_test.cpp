@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace kafkalite::protocol {
 namespace {
 
 // Kafka's Topic.validate (clients/.../common/internals/Topic.java): what is legal.
 TEST(TopicName, KafkaLegalNamesPass) {
-  for (const std::string name : {"t", "orders", "a.b", "a_b", "a-b", "A9", "...", "_", std::string(249, 'x')}) {
+  for (const std::string& name : std::vector<std::string>{"t", "orders", "a.b", "a_b", "a-b", "A9", "...", "_", std::string(249, 'x')}) {
     EXPECT_TRUE(isValidTopicName(name)) << name;
     EXPECT_FALSE(topicNameError(name).has_value()) << name;
   }
@@ -29,7 +30,7 @@ TEST(TopicName, LongerThan249IsIllegal) {
 }
 
 TEST(TopicName, CharactersOutsideTheSetAreIllegal) {
-  for (const std::string name : {"bad name", "x/y", "a:b", "tab\there", "caf\xc3\xa9", std::string("nul\0x", 5)}) {
+  for (const std::string& name : std::vector<std::string>{"bad name", "x/y", "a:b", "tab\there", "caf\xc3\xa9", std::string("nul\0x", 5)}) {
     const auto error = topicNameError(name);
     ASSERT_TRUE(error.has_value()) << name;
     EXPECT_NE(error->find("contains a character other than ASCII alphanumerics"), std::string::npos);
