@@ -10,8 +10,10 @@ packages=(
   libboost-dev            # Asio, Lockfree, Beast (header-only in Boost 1.74)
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libxxhash-dev  # record batch codecs
   librdkafka-dev kcat     # interop tests: a real client against our broker
   python3-kafka           # interop tests: kafka-python 2.0.2 (run with /usr/bin/python3)
+  python3-snappy python3-lz4 python3-zstandard  # ... and the codecs kafka-python decodes with
   gnuplot-nox python3     # scripts/perf-report.sh: the report generator and its charts
 )
 # Node.js and npm for kafkajs; a machine that has them from elsewhere keeps its own.
