@@ -126,9 +126,16 @@ bool RecordCursor::fail(std::string path, std::string reason) {
   return false;
 }
 
+RecordCursor RecordCursor::failedWith(DecodeError error) {
+  RecordCursor cursor;
+  cursor.failed_ = true;
+  cursor.error_ = std::move(error);
+  return cursor;
+}
+
 bool RecordCursor::next(RecordView& out) {
   if (failed_) return false;
-  if (compressed_) return fail("records", "compressed batches are not supported yet");
+  if (compressed_) return fail("records", "compressed records: walk them with records(Decompressor&)");
   if (index_ == count_) {
     if (!reader_.empty()) {
       return fail("records", std::to_string(reader_.remaining()) + " bytes after the last of " +
@@ -217,8 +224,8 @@ RecordBatchView::ParseStatus RecordBatchView::parseImpl(std::span<const uint8_t>
   if (count < 0) return corrupt("recordsCount", "negative recordsCount " + std::to_string(count));
   const auto attributes = BatchAttributes::fromBits(
       static_cast<int16_t>(detail::loadBigEndian(bytes.data() + kAttributesAt, 2)));
-  // A compressed batch's count is bounded by its decompressed size, known only
-  // once decompression exists; an uncompressed one's by its bytes.
+  // An uncompressed batch's count is bounded by its bytes; a compressed one's by its
+  // decompressed records, which the cursor checks as it walks them.
   const std::size_t recordBytes = total - kRecordBatchHeaderSize;
   if (attributes.compression == CompressionType::None && static_cast<std::size_t>(count) > recordBytes / kMinRecordSize) {
     return corrupt("recordsCount", "recordsCount " + std::to_string(count) + " cannot fit in " +
@@ -402,6 +409,26 @@ bool RecordBatchBuilder::setBaseOffset(std::span<uint8_t> batch, int64_t baseOff
 bool RecordBatchBuilder::setPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t partitionLeaderEpoch) noexcept {
   if (batch.size() < kRecordBatchHeaderSize) return false;
   store(batch.data() + kPartitionLeaderEpochAt, partitionLeaderEpoch);
+  return true;
+}
+
+bool RecordBatchBuilder::setMaxTimestamp(std::span<uint8_t> batch, TimestampType type, int64_t maxTimestamp) noexcept {
+  if (batch.size() < kRecordBatchHeaderSize) return false;
+  const auto batchLength = static_cast<int32_t>(detail::loadBigEndian(batch.data() + kBatchLengthAt, 4));
+  if (batchLength < kRecordBatchMinBatchLength ||
+      kRecordBatchLogOverhead + static_cast<std::size_t>(batchLength) > batch.size()) {
+    return false;
+  }
+  uint8_t* h = batch.data();
+  BatchAttributes attributes =
+      BatchAttributes::fromBits(static_cast<int16_t>(detail::loadBigEndian(h + kAttributesAt, 2)));
+  const auto current = static_cast<int64_t>(detail::loadBigEndian(h + kMaxTimestampAt, 8));
+  if (attributes.timestampType == type && current == maxTimestamp) return true;
+  attributes.timestampType = type;
+  store(h + kAttributesAt, attributes.toBits());
+  store(h + kMaxTimestampAt, maxTimestamp);
+  const std::size_t end = kRecordBatchLogOverhead + static_cast<std::size_t>(batchLength);
+  store(h + kCrcAt, crc32c(std::span<const uint8_t>(h + kRecordBatchCrcStart, end - kRecordBatchCrcStart)));
   return true;
 }
 

@@ -4,7 +4,8 @@
 /// stores (interop.md section 6, Kafka's DefaultRecordBatch / DefaultRecord):
 /// - RecordBatchBuilder writes one batch into a reusable buffer;
 /// - RecordBatchView reads one batch without copying, RecordCursor walks its
-///   records and RecordHeaderCursor a record's headers;
+///   records (those of a compressed batch through a caller's Decompressor,
+///   protocol/compression.hpp) and RecordHeaderCursor a record's headers;
 /// - RecordBatchIterator walks the consecutive batches of a Produce or Fetch
 ///   `records` field.
 ///
@@ -24,6 +25,9 @@
 #include "protocol/primitives.hpp"
 
 namespace kafkalite::protocol {
+
+class Decompressor;
+struct CodecError;
 
 /// The magic byte of record batch v2, the only format kafkalite reads or writes.
 inline constexpr int8_t kRecordBatchMagic = 2;
@@ -124,9 +128,9 @@ struct RecordView {
   [[nodiscard]] RecordHeaderCursor headers() const noexcept { return {headerBytes, headerCount}; }
 };
 
-/// Walks the records of one uncompressed batch (RecordBatchView::records()),
-/// checking every length against the batch's bytes: malformed input ends the walk
-/// with an error, never with an over-read.
+/// Walks the records of one batch (RecordBatchView::records()), checking every
+/// length against the record bytes (the batch's, or its decompressed records):
+/// malformed input ends the walk with an error, never with an over-read.
 class RecordCursor {
  public:
   /// A cursor over no records.
@@ -135,8 +139,8 @@ class RecordCursor {
   /// Fills `out` with the next record and returns true. Returns false after the
   /// last of recordsCount records, or on error (then failed() is true), e.g. a
   /// record whose length disagrees with its fields, bytes left after the last
-  /// record, fewer records than recordsCount, or a compressed batch
-  /// ("compressed batches are not supported yet").
+  /// record, fewer records than recordsCount, a compressed batch walked without a
+  /// Decompressor, or compressed records that do not decompress.
   bool next(RecordView& out);
   /// Records returned so far.
   [[nodiscard]] int32_t recordsRead() const noexcept { return index_; }
@@ -149,6 +153,8 @@ class RecordCursor {
   friend class RecordBatchView;
   RecordCursor(std::span<const uint8_t> recordBytes, int32_t count, bool compressed) noexcept
       : reader_(recordBytes), count_(count), compressed_(compressed) {}
+  // A cursor whose first next() fails with `error`.
+  static RecordCursor failedWith(DecodeError error);
   bool fail(std::string path, std::string reason);
   bool parseRecord(Reader& record, RecordView& out);
 
@@ -173,7 +179,8 @@ class RecordBatchView {
   /// Parses the batch at the start of `bytes`; bytes after it are not examined
   /// (bytes().size() tells how many belong to it). Returns nullopt and fills
   /// `error` when the batch is truncated, batchLength is below 49, magic is not 2,
-  /// or recordsCount is negative or (uncompressed) more than the bytes could hold.
+  /// or recordsCount is negative or (uncompressed) more than the bytes could hold (a
+  /// compressed batch's count is checked against its records as they are walked).
   [[nodiscard]] static std::optional<RecordBatchView> parse(std::span<const uint8_t> bytes, DecodeError& error);
 
   /// Offset of the first record (the broker assigns it on append).
@@ -233,9 +240,25 @@ class RecordBatchView {
     return bytes_.empty() ? bytes_ : bytes_.subspan(kRecordBatchHeaderSize);
   }
 
-  /// A cursor over the records; on a compressed batch its first next() fails.
+  /// A cursor over the records; on a compressed batch its first next() fails (use
+  /// records(Decompressor&)).
   [[nodiscard]] RecordCursor records() const noexcept {
     return RecordCursor(recordBytes(), bytes_.empty() ? 0 : recordsCount(), isCompressed());
+  }
+  /// A cursor over the records of any batch: a compressed batch's are decompressed by
+  /// `decompressor` first and live in its buffer until its next call. A codec failure
+  /// (corrupt data, output past the decompressor's limit, codec bits 5-7) is the
+  /// cursor's first error. Throws std::bad_alloc.
+  [[nodiscard]] RecordCursor records(Decompressor& decompressor) const;
+  /// The records section decompressed: recordBytes() itself for an uncompressed batch,
+  /// else the output of `decompressor` (valid until its next call). On failure returns
+  /// nullopt and fills `error` (see Decompressor::decompress). Throws std::bad_alloc.
+  [[nodiscard]] std::optional<std::span<const uint8_t>> decompressedRecords(Decompressor& decompressor,
+                                                                          CodecError& error) const;
+  /// A cursor over `records`, this batch's records section as decompressedRecords()
+  /// returned it.
+  [[nodiscard]] RecordCursor recordsIn(std::span<const uint8_t> records) const noexcept {
+    return RecordCursor(records, bytes_.empty() ? 0 : recordsCount(), false);
   }
   /// Absolute offset of a record of this batch.
   [[nodiscard]] int64_t offsetOf(const RecordView& record) const noexcept {
@@ -372,6 +395,11 @@ class RecordBatchBuilder {
   /// by its batchLength.
   static bool setProducerState(std::span<uint8_t> batch, int64_t producerId, int16_t producerEpoch,
                                int32_t baseSequence) noexcept;
+  /// Sets the timestamp type (attribute bit 3) and maxTimestamp of a whole batch and,
+  /// when either changes, recomputes the CRC (Kafka's DefaultRecordBatch.setMaxTimestamp,
+  /// which the broker uses to stamp LogAppendTime). Returns false (batch unchanged)
+  /// unless `batch` holds a whole batch by its batchLength.
+  static bool setMaxTimestamp(std::span<uint8_t> batch, TimestampType type, int64_t maxTimestamp) noexcept;
 
  private:
   void grow(std::size_t needed);
