@@ -1,6 +1,7 @@
 #include "mockbroker/log.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <string>
 #include <utility>
@@ -62,8 +63,8 @@ Framing frameBatch(std::span<const uint8_t> bytes) {
   return f;
 }
 
-// Everything Kafka checks on a client batch before the producer state, in its order:
-// ProduceRequest.validateRecords, UnifiedLog.analyzeAndValidateRecords, LogValidator.validateBatch.
+// What Kafka checks on a client batch before LogValidator, in its order:
+// ProduceRequest.validateRecords, then UnifiedLog.analyzeAndValidateRecords.
 LogAppendInfo validateClientBatch(std::span<const uint8_t> records, int32_t maxMessageBytes,
                                   proto::RecordBatchView& out) {
   const Framing first = frameBatch(records);
@@ -106,22 +107,6 @@ LogAppendInfo validateClientBatch(std::span<const uint8_t> records, int32_t maxM
   proto::DecodeError decodeError;
   auto view = proto::RecordBatchView::parse(bytes, decodeError);
   if (!view) return failure(ErrorCode::INVALID_RECORD, "Invalid record batch: " + decodeError.message());
-  if (view->lastOffsetDelta() < 0) return failure(ErrorCode::INVALID_RECORD, "Batch has an invalid offset range");
-  if (view->recordsCount() <= 0) return failure(ErrorCode::INVALID_RECORD, "Invalid reported count for record batch");
-  if (static_cast<int64_t>(view->lastOffsetDelta()) + 1 != view->recordsCount()) {
-    return failure(ErrorCode::INVALID_RECORD, "Inconsistent batch offset range and count of records");
-  }
-  if (view->isControl()) return failure(ErrorCode::INVALID_RECORD, "Clients are not allowed to write control records");
-  if (view->producerId() >= 0 && view->baseSequence() < 0) {
-    return failure(ErrorCode::INVALID_RECORD, "Invalid sequence number " + std::to_string(view->baseSequence()));
-  }
-  if (!view->isCompressed()) {
-    auto cursor = view->records();
-    proto::RecordView record;
-    while (cursor.next(record)) {
-    }
-    if (cursor.failed()) return failure(ErrorCode::INVALID_RECORD, "Invalid record: " + cursor.error().message());
-  }
   out = *view;
   return {};
 }
@@ -164,10 +149,21 @@ const LogConfig& Log::config() const noexcept { return config_; }
 const std::deque<StoredBatch>& Log::batches() const noexcept { return batches_; }
 
 LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
-                                  std::shared_ptr<const void> owner) {
+                                  std::shared_ptr<const void> owner, std::optional<int64_t> appendTimeMs) {
   proto::RecordBatchView view;
   LogAppendInfo info = validateClientBatch(records, config_.maxMessageBytes, view);
   if (info.error != ErrorCode::NONE) return info;
+
+  const int64_t now = appendTimeMs.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  ValidationResult validated = LogValidator::validate(view, config_, now);
+  if (validated.error != ErrorCode::NONE) {
+    info.error = validated.error;
+    info.errorMessage = std::move(validated.errorMessage);
+    info.recordErrors = std::move(validated.recordErrors);
+    return info;
+  }
 
   // spec 8.6: producer id -1 (any negative id: Kafka's hasProducerId) is never checked.
   if (view.producerId() >= 0) {
@@ -175,23 +171,36 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
     if (info.error != ErrorCode::NONE || info.duplicate) return info;
   }
 
-  StoredBatch batch = describe(view, owner);
+  StoredBatch batch;
+  if (validated.rebuiltBatch.empty()) {
+    batch = describe(view, owner);
+  } else {
+    // The records were rewritten (offset deltas): the new batch goes into the arena.
+    proto::DecodeError error;
+    batch = describe(*proto::RecordBatchView::parse(validated.rebuiltBatch, error), nullptr);
+  }
   // spec 1.3: offsets [LEO, LEO + lastOffsetDelta]; both rewrites lie outside the CRC.
   // The bytes are the log's: its arena's copy, or a frame the broker read and owns.
   const std::span<uint8_t> writable(const_cast<uint8_t*>(batch.bytes.data()), batch.bytes.size());
   proto::RecordBatchBuilder::setBaseOffset(writable, logEndOffset_);
   proto::RecordBatchBuilder::setPartitionLeaderEpoch(writable, leaderEpoch);
+  // Kafka's setMaxTimestamp: the records' largest timestamp, or the append time.
+  proto::RecordBatchBuilder::setMaxTimestamp(writable, validated.timestampType, validated.maxTimestamp);
   batch.baseOffset = logEndOffset_;
   batch.lastOffset = logEndOffset_ + view.lastOffsetDelta();
   batch.leaderEpoch = leaderEpoch;
+  batch.maxTimestamp = validated.maxTimestamp;
 
   info.firstOffset = batch.baseOffset;
   info.lastOffset = batch.lastOffset;
   info.maxTimestamp = batch.maxTimestamp;
+  info.logAppendTime = validated.logAppendTime;
   appendStored(std::move(batch));
   applyRetention();
   return info;
 }
+
+proto::Decompressor& Log::decompressor() const { return threadDecompressor(config_.maxDecompressedBatchBytes); }
 
 LogAppendInfo Log::analyzeProducerState(int64_t producerId, int16_t producerEpoch, int32_t firstSeq,
                                         int32_t lastSeq) const {
@@ -210,6 +219,7 @@ LogAppendInfo Log::analyzeProducerState(int64_t producerId, int16_t producerEpoc
         info.firstOffset = m.firstOffset;
         info.lastOffset = m.lastOffset;
         info.maxTimestamp = m.maxTimestamp;
+        info.logAppendTime = m.maxTimestamp;  // Kafka answers a duplicate with its batch's timestamp
         return info;
       }
     }

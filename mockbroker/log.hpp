@@ -19,6 +19,7 @@
 
 #include "kafkalite/error.hpp"
 #include "mockbroker/batch_arena.hpp"
+#include "mockbroker/log_validator.hpp"
 
 namespace kafkalite::protocol {
 class RecordBatchView;
@@ -33,6 +34,21 @@ struct LogConfig {
   int64_t retentionBytes = -1;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
+  /// message.timestamp.type: CreateTime keeps the producer's timestamps, LogAppendTime
+  /// stamps the append time into each batch (LogValidator).
+  protocol::TimestampType messageTimestampType = protocol::TimestampType::CreateTime;
+  /// message.timestamp.before.max.ms / after.max.ms: how far a CreateTime timestamp may lie
+  /// before / after the broker's clock (Kafka's defaults: unbounded).
+  int64_t messageTimestampBeforeMaxMs = INT64_MAX;
+  int64_t messageTimestampAfterMaxMs = INT64_MAX;
+  /// cleanup.policy contains compact: records need keys (LogValidator). Nothing is compacted.
+  bool compact = false;
+  /// compression.type. Batches are stored in the codec they arrive in, whatever this says;
+  /// `zstd` refuses Fetch below v10 (UNSUPPORTED_COMPRESSION_TYPE), as Kafka does.
+  BrokerCompressionType compressionType = BrokerCompressionType::Producer;
+  /// Most bytes a compressed batch's records may decompress to (not a Kafka setting: the
+  /// mock's bound against decompression bombs); beyond it MESSAGE_TOO_LARGE.
+  std::size_t maxDecompressedBatchBytes = protocol::kDefaultMaxDecompressedBytes;
 };
 
 /// One stored batch. Its bytes carry the final baseOffset and partitionLeaderEpoch.
@@ -56,9 +72,13 @@ struct StoredBatch {
 struct LogAppendInfo {
   ErrorCode error = ErrorCode::NONE;
   std::string errorMessage;  ///< human-readable detail for error_message (Produce v8+)
+  std::vector<RecordError> recordErrors;  ///< the records that failed validation (Produce v8+)
   int64_t firstOffset = -1;
   int64_t lastOffset = -1;
   int64_t maxTimestamp = -1;
+  /// The append time on a LogAppendTime topic, else -1 (Produce log_append_time_ms); for a
+  /// duplicate, the original batch's maxTimestamp, as Kafka answers.
+  int64_t logAppendTime = -1;
   /// True when the batch repeated one of the producer's last five (spec 8.6): nothing was
   /// appended and first/lastOffset are those of the original append.
   bool duplicate = false;
@@ -91,27 +111,32 @@ class Log {
 
   /// Leader append of one Produce partition's records (must be exactly one v2 batch,
   /// interop §6). Validation, in Kafka's order (ProduceRequest.validateRecords, then
-  /// UnifiedLog.analyzeAndValidateRecords, then LogValidator.validateBatch):
+  /// UnifiedLog.analyzeAndValidateRecords, then LogValidator, then the producer state):
   /// - no complete batch, magic 0 or 1, or several batches → INVALID_RECORD;
   ///   a trailing partial batch after the first → INVALID_RECORD (Kafka trims it silently);
   /// - batchLength below 14, or magic outside 0..2 → CORRUPT_MESSAGE (Kafka's stream framing);
   /// - baseOffset ≠ 0 → INVALID_RECORD; size over maxMessageBytes → MESSAGE_TOO_LARGE;
   ///   batchLength below 49 or a CRC32C mismatch → CORRUPT_MESSAGE;
-  /// - recordsCount ≤ 0, lastOffsetDelta ≠ recordsCount-1 (any codec), a control batch,
-  ///   a producer id with a negative baseSequence, or (uncompressed) records that do not
-  ///   parse → INVALID_RECORD;
+  /// - LogValidator (log_validator.hpp): header counts, the records (compressed ones
+  ///   decompressed), keys and timestamps → INVALID_RECORD, INVALID_TIMESTAMP,
+  ///   CORRUPT_MESSAGE (undecodable compressed records), MESSAGE_TOO_LARGE (records past
+  ///   maxDecompressedBatchBytes), UNSUPPORTED_COMPRESSION_TYPE (codec bits 5-7);
   /// - producer epoch and sequence per spec 8.6 → INVALID_PRODUCER_EPOCH /
   ///   OUT_OF_ORDER_SEQUENCE_NUMBER, or a duplicate answered with the original offsets.
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
-  /// outside the CRC), copies it in, updates the epoch cache and producer state, and
-  /// applies retention. Compressed batches are stored as they are.
+  /// outside the CRC) and the validated maxTimestamp and timestamp type (a new CRC when
+  /// they change), stores it, updates the epoch cache and producer state, and applies
+  /// retention. Compressed batches keep their codec and compressed bytes, unless their
+  /// records' offset deltas had to be rewritten.
   ///
   /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
-  /// is (a request frame the broker read and owns, never reused): no copy. The offset and
-  /// epoch are then written into that memory. Without one the batch is copied into the
-  /// log's arena.
+  /// is (a request frame the broker read and owns, never reused): no copy. The header
+  /// rewrites are then made in that memory. Without one the batch is copied into the
+  /// log's arena. `appendTimeMs` is the wall-clock time of the append (ms since the epoch;
+  /// the system clock when unset): LogAppendTime and timestamp bounds use it.
   LogAppendInfo appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
-                               std::shared_ptr<const void> owner = nullptr);
+                               std::shared_ptr<const void> owner = nullptr,
+                               std::optional<int64_t> appendTimeMs = std::nullopt);
 
   /// Follower append of batches fetched from the leader, which already carry their
   /// offsets and epochs. The first batch must start at the LEO (spec 4.7) and each next
@@ -150,12 +175,11 @@ class Log {
 
   /// ListOffsets by timestamp: (timestamp, offset) of the first record at or above the
   /// log start whose timestamp is >= ts, or nullopt (then the answer is offset -1). Reads
-  /// record timestamps inside the batch; for a compressed batch whose maxTimestamp is
-  /// >= ts, (maxTimestamp, base offset).
+  /// record timestamps inside the batch, decompressing compressed batches.
   [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetForTimestamp(int64_t timestamp) const;
   /// ListOffsets -3 (MAX_TIMESTAMP): (timestamp, offset) of the record with the largest
   /// timestamp, the earliest one on a tie (Kafka's batch offsetOfMaxTimestamp); nullopt
-  /// for an empty log.
+  /// for an empty log. Looks inside compressed batches too.
   [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetOfMaxTimestamp() const;
 
   /// Moves the log start forward (retention or DeleteRecords); batches wholly below it go,
@@ -203,6 +227,8 @@ class Log {
   /// Describes a validated batch: kept where it is when `owner` keeps it alive, else
   /// copied into the arena.
   StoredBatch describe(const protocol::RecordBatchView& view, const std::shared_ptr<const void>& owner);
+  /// The Decompressor the log's readers use (the thread's, bounded by the config).
+  [[nodiscard]] protocol::Decompressor& decompressor() const;
 
   LogConfig config_;
   BatchArena arena_;

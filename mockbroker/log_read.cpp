@@ -48,8 +48,8 @@ std::optional<std::pair<int64_t, int64_t>> Log::offsetForTimestamp(int64_t times
     if (batch.maxTimestamp < timestamp) continue;
     const auto v = view(batch);
     if (!v) continue;
-    if (v->isCompressed()) return std::pair{batch.maxTimestamp, std::max(batch.baseOffset, logStartOffset_)};
-    auto cursor = v->records();
+    // Compressed records are read through the thread's decompressor, as Kafka's batch iterator.
+    auto cursor = v->records(decompressor());
     proto::RecordView record;
     while (cursor.next(record)) {
       const int64_t offset = v->offsetOf(record);
@@ -68,14 +68,14 @@ std::optional<std::pair<int64_t, int64_t>> Log::offsetOfMaxTimestamp() const {
   if (best == nullptr) return std::nullopt;
   // Kafka's RecordBatch.offsetOfMaxTimestamp: the first record carrying the batch's maxTimestamp.
   const auto v = view(*best);
-  if (v && !v->isCompressed()) {
-    auto cursor = v->records();
+  if (v) {
+    auto cursor = v->records(decompressor());
     proto::RecordView record;
     while (cursor.next(record)) {
       if (v->timestampOf(record) == best->maxTimestamp) return std::pair{best->maxTimestamp, v->offsetOf(record)};
     }
   }
-  // Compressed, or no record matches the header's maxTimestamp: the batch's base offset.
+  // No record matches the header's maxTimestamp: the batch's base offset.
   return std::pair{best->maxTimestamp, best->baseOffset};
 }
 

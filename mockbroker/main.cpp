@@ -36,6 +36,7 @@
 
 #include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/admin/admin_server.hpp"
+#include "mockbroker/log_validator.hpp"
 #include "protocol/topic_name.hpp"
 
 namespace {
@@ -60,6 +61,12 @@ Options:
   --default-replication-factor N  default.replication.factor (default 1)
   --retention-bytes N             retention.bytes per partition (default -1, unbounded)
   --message-max-bytes N           message.max.bytes (default 1048588)
+  --log-message-timestamp-type T  CreateTime (default) or LogAppendTime
+  --compression-type C            compression.type: producer (default), uncompressed, gzip,
+                                  snappy, lz4 or zstd; batches keep their codec whatever
+                                  it says (no recompression); zstd refuses Fetch below v10
+  --max-decompressed-batch-bytes N  largest decompressed records of one compressed batch
+                                  (default 67108864); beyond it MESSAGE_TOO_LARGE
   --unclean-leader-election       enable unclean.leader.election.enable
   --hw-ignores-min-isr            advance the high watermark below min ISR (pre-3.7 rule)
   --host H                        listen and advertised host (default 127.0.0.1)
@@ -163,6 +170,19 @@ Args parseArgs(int argc, char** argv) {
       o.retentionBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
     } else if (arg == "--message-max-bytes") {
       o.messageMaxBytes = static_cast<int32_t>(parseInt(arg, value(), 1, kInt32Max));
+    } else if (arg == "--log-message-timestamp-type") {
+      o.logMessageTimestampType = value();
+      if (o.logMessageTimestampType != "CreateTime" && o.logMessageTimestampType != "LogAppendTime") {
+        throw UsageError(arg + ": expected CreateTime or LogAppendTime, got '" + o.logMessageTimestampType + "'");
+      }
+    } else if (arg == "--compression-type") {
+      o.compressionType = value();
+      if (!kafkalite::mock::brokerCompressionTypeForName(o.compressionType)) {
+        throw UsageError(arg + ": expected producer, uncompressed, gzip, snappy, lz4 or zstd, got '" +
+                         o.compressionType + "'");
+      }
+    } else if (arg == "--max-decompressed-batch-bytes") {
+      o.maxDecompressedBatchBytes = static_cast<std::size_t>(parseInt(arg, value(), 1, std::numeric_limits<int64_t>::max()));
     } else if (arg == "--unclean-leader-election") {
       flag();
       o.uncleanLeaderElection = true;

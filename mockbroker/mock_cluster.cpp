@@ -23,7 +23,7 @@ std::vector<StoredRecord> decodeLog(const Log& log) {
     protocol::DecodeError error;
     const auto view = protocol::RecordBatchView::parse(batch.bytes, error);
     if (!view) continue;
-    auto cursor = view->records();
+    auto cursor = view->records(threadDecompressor(log.config().maxDecompressedBatchBytes));
     protocol::RecordView record;
     while (cursor.next(record)) {
       StoredRecord r;
@@ -42,6 +42,27 @@ std::vector<StoredRecord> decodeLog(const Log& log) {
   return out;
 }
 
+// The broker-wide log settings every partition starts from.
+LogConfig logConfigFor(const MockClusterOptions& options) {
+  LogConfig config;
+  config.retentionBytes = options.retentionBytes;
+  config.maxMessageBytes = options.messageMaxBytes;
+  if (options.logMessageTimestampType == "LogAppendTime") {
+    config.messageTimestampType = protocol::TimestampType::LogAppendTime;
+  } else if (options.logMessageTimestampType != "CreateTime") {
+    throw std::invalid_argument("log.message.timestamp.type must be CreateTime or LogAppendTime, not " +
+                                options.logMessageTimestampType);
+  }
+  const auto compression = brokerCompressionTypeForName(options.compressionType);
+  if (!compression) {
+    throw std::invalid_argument("compression.type must be producer, uncompressed, gzip, snappy, lz4 or zstd, not " +
+                                options.compressionType);
+  }
+  config.compressionType = *compression;
+  config.maxDecompressedBatchBytes = options.maxDecompressedBatchBytes;
+  return config;
+}
+
 }  // namespace
 
 class MockCluster::Impl {
@@ -53,8 +74,7 @@ class MockCluster::Impl {
     }
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
-      s->logConfig.retentionBytes = options.retentionBytes;
-      s->logConfig.maxMessageBytes = options.messageMaxBytes;
+      s->logConfig = logConfigFor(options);
       brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s);
       const auto index = static_cast<std::size_t>(id - 1);
       ports[id] = index < options.ports.size() ? options.ports[index] : 0;

@@ -100,9 +100,11 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
       auto result = partition->appendRecordsToLeader(records, requiredAcks, now, recordsOwner);
       status.result.error = result.info.error;
       status.result.errorMessage = result.info.errorMessage;
+      status.result.recordErrors = std::move(result.info.recordErrors);
       status.result.logStartOffset = partition->logStartOffset();
       if (result.info.error == ErrorCode::NONE) {
         status.result.baseOffset = result.info.firstOffset;
+        status.result.logAppendTime = result.info.logAppendTime;
         status.requiredOffset = result.info.lastOffset + 1;  // spec 1.3
         anySuccess = true;
         if (!result.info.duplicate) onLogEndOffsetIncreased(tp);  // wakes followers (spec 2.4)

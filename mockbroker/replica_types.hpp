@@ -34,7 +34,9 @@ struct ProducePartitionResult {
   ErrorCode error = ErrorCode::NONE;
   int64_t baseOffset = -1;
   int64_t logStartOffset = -1;
+  int64_t logAppendTime = -1;  ///< Produce log_append_time_ms (LogAppendTime topics)
   std::string errorMessage;
+  std::vector<RecordError> recordErrors;  ///< Produce v8+ record_errors
 };
 using ProduceCallback = std::function<void(std::vector<ProducePartitionResult>)>;
 

@@ -31,6 +31,13 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
   }
 
   auto respond = [this, request = request](const std::vector<FetchPartitionResult>& results) {
+    // Kafka's maybeConvertFetchedData: a topic whose compression.type is zstd is not served
+    // below Fetch v10, whatever the error or data (clients that old cannot read zstd).
+    const auto refusesZstd = [this, version = request.header.apiVersion](const TopicPartition& tp) {
+      if (version >= 10) return false;
+      const Partition* partition = ctx_.replicaManager.partition(tp);
+      return partition != nullptr && partition->log().config().compressionType == BrokerCompressionType::Zstd;
+    };
     // The records go out where the log keeps them: the frame references each batch
     // (protocol::GatherFrame) and the batches' owners travel with it until it is written.
     std::vector<std::shared_ptr<const void>> owners;
@@ -41,6 +48,13 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
       }
       PartitionData pd;
       pd.partitionIndex = r.tp.partition;
+      if (refusesZstd(r.tp)) {
+        pd.errorCode = static_cast<int16_t>(ErrorCode::UNSUPPORTED_COMPRESSION_TYPE);
+        pd.highWatermark = -1;  // FetchResponse.partitionResponse: no offsets
+        pd.records = protocol::Records::ofPieces({});
+        response.responses.back().partitions.push_back(std::move(pd));
+        continue;
+      }
       pd.errorCode = static_cast<int16_t>(r.error);
       pd.highWatermark = r.highWatermark;
       pd.lastStableOffset = r.lastStableOffset;  // interop.md §2: LSO = HW, so kcat sees EOF

@@ -4,12 +4,21 @@
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_manager.hpp"
 #include "protocol/messages/produce.hpp"
+#include "protocol/record_batch.hpp"
 
 namespace kafkalite::mock {
 
 namespace {
 using protocol::ProduceResponse;
 using PartitionResponse = ProduceResponse::TopicProduceResponse::PartitionProduceResponse;
+
+// ProduceRequest.validateRecords: zstd batches need Produce v7 (KIP-110).
+bool zstdBeforeV7(std::span<const uint8_t> records, int16_t version) {
+  if (version >= 7) return false;
+  protocol::DecodeError error;
+  const auto batch = protocol::RecordBatchView::parse(records, error);
+  return batch && batch->compression() == protocol::CompressionType::Zstd;
+}
 }  // namespace
 
 void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> injected) {
@@ -34,11 +43,16 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
     for (const auto& p : topic.partitionData) {
       PartitionResponse pr;
       pr.index = p.index;
+      pr.baseOffset = -1;  // Kafka's PartitionResponse(error): no offset unless appended
       const TopicPartition tp{topic.name, p.index};
       if (requestError) {
         pr.errorCode = static_cast<int16_t>(*requestError);
       } else if (!ctx_.controller.partition(tp)) {
         pr.errorCode = static_cast<int16_t>(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);  // spec 1.2
+      } else if (zstdBeforeV7(p.records.bytes, version)) {
+        pr.errorCode = static_cast<int16_t>(ErrorCode::UNSUPPORTED_COMPRESSION_TYPE);
+        pr.errorMessage = "Produce requests with version " + std::to_string(version) +
+                          " are not allowed to use ZStandard compression";
       } else {
         entries.emplace_back(tp, p.records.bytes);
       }
@@ -86,8 +100,10 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
           PartitionResponse& pr = *it->second;
           pr.errorCode = static_cast<int16_t>(r.error);
           pr.baseOffset = r.error == ErrorCode::NONE ? r.baseOffset : -1;
+          pr.logAppendTimeMs = r.error == ErrorCode::NONE ? r.logAppendTime : -1;
           pr.logStartOffset = r.logStartOffset;
           if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
+          for (const auto& e : r.recordErrors) pr.recordErrors.push_back({e.batchIndex, e.message, {}});
           anyError |= r.error != ErrorCode::NONE;
         }
         respond(anyError);

@@ -1,7 +1,7 @@
 #pragma once
 // Test-side builders and readers for Kafka messages: one-batch record blobs made with
-// RecordBatchBuilder (optionally with producer id, epoch and base sequence), decoding the
-// records of a Fetch response, the one-partition Produce/Fetch/ListOffsets/Metadata
+// RecordBatchBuilder (optionally with producer id, epoch and base sequence, compressed
+// with BatchCompressor), decoding the records of a Fetch response (compressed ones too), the one-partition Produce/Fetch/ListOffsets/Metadata
 // requests tests send most, and finding one partition in a response.
 //
 // Threading: pure functions over values.
@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/compressed_batch.hpp"
+#include "protocol/compression.hpp"
 #include "protocol/messages/all.hpp"
 #include "protocol/record_batch.hpp"
 
@@ -31,12 +33,14 @@ struct TestRecord {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
 
-/// Producer state and timestamp of a test batch. -1/-1/-1: not idempotent.
+/// Producer state, timestamp and codec of a test batch. -1/-1/-1: not idempotent.
 struct BatchOptions {
   std::optional<int64_t> baseTimestamp;  ///< now when unset
   int64_t producerId = -1;
   int16_t producerEpoch = -1;
   int32_t baseSequence = -1;
+  protocol::CompressionType compression = protocol::CompressionType::None;  ///< via protocol::BatchCompressor
+  protocol::TimestampType timestampType = protocol::TimestampType::CreateTime;
 };
 
 inline int64_t wallClockMs() {
@@ -52,7 +56,8 @@ inline std::span<const uint8_t> asBytes(const std::string& s) {
 inline std::vector<uint8_t> makeBatch(const std::vector<TestRecord>& records, const BatchOptions& options = {}) {
   protocol::RecordBatchBuilder builder;
   const int64_t base = options.baseTimestamp.value_or(wallClockMs());
-  builder.begin(base, {}, options.producerId, options.producerEpoch, options.baseSequence);
+  builder.begin(base, protocol::BatchAttributes{.timestampType = options.timestampType}, options.producerId,
+                options.producerEpoch, options.baseSequence);
   for (const auto& r : records) {
     std::vector<protocol::RecordHeaderView> headers;
     for (const auto& [k, v] : r.headers) {
@@ -64,8 +69,13 @@ inline std::vector<uint8_t> makeBatch(const std::vector<TestRecord>& records, co
       throw std::runtime_error("RecordBatchBuilder::append failed");
     }
   }
-  builder.finish();
-  return builder.takeBytes();
+  const auto batch = builder.finish();
+  if (options.compression == protocol::CompressionType::None) return builder.takeBytes();
+  protocol::BatchCompressor compressor;
+  protocol::CodecError error;
+  const auto compressed = compressor.compress(batch, options.compression, {}, error);
+  if (!compressed) throw std::runtime_error("BatchCompressor::compress failed: " + error.message);
+  return {compressed->begin(), compressed->end()};
 }
 
 /// A one-batch blob of records with these values and null keys.
@@ -91,13 +101,17 @@ struct FetchedRecord {
   std::optional<std::string> value;
   int64_t producerId = -1;
   int32_t partitionLeaderEpoch = -1;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  protocol::CompressionType compression = protocol::CompressionType::None;  ///< its batch's codec
+  protocol::TimestampType timestampType = protocol::TimestampType::CreateTime;  ///< its batch's
 };
 
-/// Decodes every record of a records blob (a Fetch response's `records`); a partial
-/// trailing batch is allowed, as Fetch responses may end in one. On malformed bytes
-/// (or a bad CRC) returns what was decoded so far and sets `*error`.
+/// Decodes every record of a records blob (a Fetch response's `records`), compressed
+/// batches included; a partial trailing batch is allowed, as Fetch responses may end in
+/// one. On malformed bytes (or a bad CRC) returns what was decoded so far and sets `*error`.
 inline std::vector<FetchedRecord> decodeRecords(std::span<const uint8_t> blob, std::string* error = nullptr) {
   std::vector<FetchedRecord> out;
+  protocol::Decompressor decompressor;
   protocol::RecordBatchIterator it(blob);
   protocol::RecordBatchView batch;
   auto toString = [](const std::optional<std::span<const uint8_t>>& b) -> std::optional<std::string> {
@@ -109,11 +123,15 @@ inline std::vector<FetchedRecord> decodeRecords(std::span<const uint8_t> blob, s
       if (error) *error = "batch at offset " + std::to_string(batch.baseOffset()) + " has a bad CRC";
       return out;
     }
-    auto cursor = batch.records();
+    auto cursor = batch.records(decompressor);
     protocol::RecordView r;
     while (cursor.next(r)) {
-      out.push_back(FetchedRecord{batch.offsetOf(r), batch.timestampOf(r), toString(r.key), toString(r.value),
-                                  batch.producerId(), batch.partitionLeaderEpoch()});
+      FetchedRecord f{batch.offsetOf(r), batch.timestampOf(r), toString(r.key), toString(r.value), batch.producerId(),
+                      batch.partitionLeaderEpoch(), {}, batch.compression(), batch.timestampType()};
+      auto headers = r.headers();
+      protocol::RecordHeaderView h;
+      while (headers.next(h)) f.headers.emplace_back(std::string(h.key), toString(h.value));
+      out.push_back(std::move(f));
     }
     if (cursor.failed()) {
       if (error) *error = cursor.error().message();

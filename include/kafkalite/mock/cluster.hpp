@@ -16,6 +16,7 @@
 /// on those threads. No member function is called back into from the cluster.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,6 +48,16 @@ struct MockClusterOptions {
   int16_t defaultReplicationFactor = 1; ///< default.replication.factor (capped at the broker count)
   int64_t retentionBytes = -1;          ///< retention.bytes per partition; -1 = unbounded
   int32_t messageMaxBytes = 1048588;    ///< message.max.bytes (largest batch accepted)
+  /// log.message.timestamp.type: "CreateTime" or "LogAppendTime" (the broker stamps its
+  /// clock into every appended batch).
+  std::string logMessageTimestampType = "CreateTime";
+  /// compression.type: "producer", "uncompressed", "gzip", "snappy", "lz4" or "zstd".
+  /// Batches keep the codec they arrive in whatever it says (no recompression); "zstd"
+  /// refuses Fetch below v10 with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does.
+  std::string compressionType = "producer";
+  /// Most bytes the records of one compressed batch may decompress to; a batch beyond it
+  /// is refused with MESSAGE_TOO_LARGE (the mock's bound against decompression bombs).
+  std::size_t maxDecompressedBatchBytes = std::size_t{64} << 20;
   int32_t socketRequestMaxBytes = 104857600;  ///< socket.request.max.bytes (largest frame)
   bool uncleanLeaderElection = false;   ///< unclean.leader.election.enable (spec 6.1)
   /// Spec 2.3: Kafka 3.7+ holds the HW while |ISR| < min ISR. false = the pre-3.7 rule.

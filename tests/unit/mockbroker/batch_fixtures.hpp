@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/compressed_batch.hpp"
 #include "protocol/crc32c.hpp"
 #include "protocol/primitives.hpp"
 #include "protocol/record_batch.hpp"
@@ -22,21 +23,37 @@ struct BatchSpec {
   int16_t producerEpoch = -1;
   int32_t baseSequence = -1;
   std::size_t valueSize = 8;
+  /// The records' codec is attributes.compression: the batch is built uncompressed and then
+  /// compressed with protocol::BatchCompressor.
   protocol::BatchAttributes attributes{};
+  bool keys = true;  ///< false: every record has a null key
 };
+
+/// Compresses an uncompressed batch with `type` (protocol::BatchCompressor).
+inline std::vector<uint8_t> compressed(std::span<const uint8_t> batch, protocol::CompressionType type) {
+  protocol::BatchCompressor compressor;
+  protocol::CodecError error;
+  const auto out = compressor.compress(batch, type, {}, error);
+  if (!out) return {};
+  return {out->begin(), out->end()};
+}
 
 /// One producer batch (baseOffset 0, partitionLeaderEpoch -1), as a client sends it.
 inline std::vector<uint8_t> makeBatch(const BatchSpec& spec) {
   protocol::RecordBatchBuilder builder;
-  builder.begin(spec.baseTimestamp, spec.attributes, spec.producerId, spec.producerEpoch, spec.baseSequence);
+  protocol::BatchAttributes attributes = spec.attributes;
+  attributes.compression = protocol::CompressionType::None;
+  builder.begin(spec.baseTimestamp, attributes, spec.producerId, spec.producerEpoch, spec.baseSequence);
   const std::vector<uint8_t> value(spec.valueSize, 0x61);
   for (int i = 0; i < spec.records; ++i) {
     const std::string key = "k" + std::to_string(i);
     const std::span<const uint8_t> keyBytes(reinterpret_cast<const uint8_t*>(key.data()), key.size());
-    (void)builder.append(spec.baseTimestamp + i * spec.timestampStep, keyBytes, std::span<const uint8_t>(value));
+    (void)builder.append(spec.baseTimestamp + i * spec.timestampStep,
+                         spec.keys ? std::optional(keyBytes) : std::nullopt, std::span<const uint8_t>(value));
   }
   builder.finish();
-  return builder.takeBytes();
+  if (spec.attributes.compression == protocol::CompressionType::None) return builder.takeBytes();
+  return compressed(builder.finish(), spec.attributes.compression);
 }
 
 inline std::vector<uint8_t> makeBatch(int records = 1) { return makeBatch(BatchSpec{.records = records}); }

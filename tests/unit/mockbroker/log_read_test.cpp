@@ -191,12 +191,40 @@ TEST(LogReadTest, OffsetForTimestampFindsFirstRecordAtOrAfter) {
   EXPECT_EQ(log.offsetForTimestamp(0), (std::pair<int64_t, int64_t>{110, 1}));
 }
 
-TEST(LogReadTest, OffsetForTimestampInCompressedBatchIsItsBaseOffset) {
+// Kafka's LogSegment.findOffsetByTimestamp iterates the records of compressed batches too.
+TEST(LogReadTest, OffsetForTimestampLooksInsideCompressedBatches) {
+  for (const auto codec : {protocol::CompressionType::Gzip, protocol::CompressionType::Snappy,
+                           protocol::CompressionType::Lz4, protocol::CompressionType::Zstd}) {
+    Log log;
+    ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 0).error, ErrorCode::NONE);
+    const auto batch = makeBatch(BatchSpec{.records = 3, .baseTimestamp = 500, .attributes = {.compression = codec}});
+    ASSERT_EQ(log.appendAsLeader(batch, 0).error, ErrorCode::NONE);  // offsets 2-4 at 500, 501, 502
+    EXPECT_EQ(log.offsetForTimestamp(501), (std::pair<int64_t, int64_t>{501, 3}));
+    EXPECT_EQ(log.offsetForTimestamp(502), (std::pair<int64_t, int64_t>{502, 4}));
+    EXPECT_EQ(log.offsetForTimestamp(503), std::nullopt);
+  }
+}
+
+// ListOffsets -3 finds the record inside a compressed batch (Kafka's offsetOfMaxTimestamp).
+TEST(LogReadTest, OffsetOfMaxTimestampLooksInsideCompressedBatches) {
   Log log;
   ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 0).error, ErrorCode::NONE);
-  const auto gz = makeBatch(BatchSpec{.records = 3, .baseTimestamp = 500, .attributes = {.compression = protocol::CompressionType::Gzip}});
-  ASSERT_EQ(log.appendAsLeader(gz, 0).error, ErrorCode::NONE);
-  EXPECT_EQ(log.offsetForTimestamp(501), (std::pair<int64_t, int64_t>{502, 2}));
+  const auto batch = makeBatch(BatchSpec{.records = 4, .baseTimestamp = 900, .timestampStep = -100,
+                                         .attributes = {.compression = protocol::CompressionType::Lz4}});
+  ASSERT_EQ(log.appendAsLeader(batch, 0).error, ErrorCode::NONE);  // offsets 2-5 at 900, 800, 700, 600
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 850, .timestampStep = 10,
+                                                   .attributes = {.compression = protocol::CompressionType::Zstd}}),
+                               0)
+                .error,
+            ErrorCode::NONE);  // offsets 6-8 at 850, 860, 870
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{900, 2}));
+  Log second;
+  ASSERT_EQ(second.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 850, .timestampStep = 10,
+                                                      .attributes = {.compression = protocol::CompressionType::Zstd}}),
+                                  0)
+                .error,
+            ErrorCode::NONE);
+  EXPECT_EQ(second.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{870, 2}));
 }
 
 // ListOffsets -3: the record with the largest timestamp, the earliest one on a tie.

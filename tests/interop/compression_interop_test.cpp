@@ -1,0 +1,284 @@
+// Compression with independent compressors and decompressors, none of them ours: kcat 1.7.1
+// (librdkafka 2.0.2) produces with `-z gzip|snappy|lz4|zstd` into the in-process mock
+// cluster, which validates each batch (decompressing it) and stores it in its codec; then
+// kafka-python 2.0.2 (/usr/bin/python3, Debian's python3-kafka with python3-snappy,
+// python3-lz4 and python3-zstandard; CRCs checked) and a librdkafka consumer with
+// check.crcs=true each read every record back with its key, value and header.
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include <signal.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/cluster_helpers.hpp"
+#include "support/kcat.hpp"
+
+namespace kafkalite::testing {
+namespace {
+
+using protocol::CompressionType;
+
+struct Expected {
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ReadBack {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+std::string fromHex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t at = s.find(sep, start);
+    out.push_back(s.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) return out;
+    start = at + 1;
+  }
+}
+
+// tests/interop/python/consume_all.py: every record, as kafka-python decoded it.
+std::vector<ReadBack> consumeWithKafkaPython(const std::string& bootstrap, const std::string& topic,
+                                             const std::string& dir, std::string& error) {
+  const auto deadline = scaledTimeout(std::chrono::seconds(60));
+  Subprocess python(SubprocessOptions{{KAFKALITE_SYSTEM_PYTHON, KAFKALITE_INTEROP_PYTHON_DIR "/consume_all.py",
+                                       bootstrap, topic, std::to_string(deadline.count() / 1000)},
+                                      std::nullopt,
+                                      dir + "/python.out",
+                                      dir + "/python.err"});
+  const auto status = python.wait(deadline + std::chrono::seconds(10));
+  std::vector<ReadBack> out;
+  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+    error = "kafka-python: " + (status ? describeWaitStatus(*status) : std::string("did not exit in time")) + "; " +
+            readFile(dir + "/python.err").substr(0, 3000);
+    return out;
+  }
+  for (const auto& line : split(readFile(dir + "/python.out"), '\n')) {
+    if (line.empty()) continue;
+    const auto f = split(line, '\t');
+    if (f.size() != 5) {
+      error = "malformed line: " + line.substr(0, 200);
+      return out;
+    }
+    ReadBack r{std::stoi(f[0]), std::stoll(f[1]), fromHex(f[2]), fromHex(f[3]), {}};
+    if (!f[4].empty()) {
+      for (const auto& h : split(f[4], ',')) {
+        const auto eq = h.find('=');
+        r.headers.emplace_back(h.substr(0, eq), fromHex(h.substr(eq + 1)));
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void quiet(const rd_kafka_t*, int, const char*, const char*) {}
+
+// A librdkafka consumer with check.crcs=true, assigned every partition from the beginning
+// until each reports EOF.
+std::vector<ReadBack> consumeWithLibrdkafka(const std::string& bootstrap, const std::string& topic,
+                                            int32_t partitions, std::string& error) {
+  std::vector<ReadBack> out;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{{"bootstrap.servers", bootstrap},
+                                                                             {"group.id", "kafkalite-compression"},
+                                                                             {"enable.auto.commit", "false"},
+                                                                             {"enable.partition.eof", "true"},
+                                                                             {"check.crcs", "true"}}) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      error = k + ": " + err;
+      rd_kafka_conf_destroy(conf);
+      return out;
+    }
+  }
+  rd_kafka_conf_set_log_cb(conf, quiet);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) {
+    error = err;
+    return out;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(partitions);
+  for (int32_t p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (const auto e = rd_kafka_assign(rk, assignment)) error = std::string("assign: ") + rd_kafka_err2str(e);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  std::set<int32_t> atEof;
+  const auto deadline = std::chrono::steady_clock::now() + scaledTimeout(std::chrono::seconds(60));
+  while (error.empty() && atEof.size() < static_cast<std::size_t>(partitions)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      error = "not every partition reached EOF in time";
+      break;
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      atEof.insert(m->partition);
+    } else if (m->err) {
+      error = std::string("consumer error: ") + rd_kafka_message_errstr(m);
+    } else {
+      ReadBack r{m->partition, m->offset,
+                 m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : std::string(),
+                 std::string(static_cast<const char*>(m->payload), m->len),
+                 {}};
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* value;
+        std::size_t size;
+        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          r.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
+        }
+      }
+      out.push_back(std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+// Every expected record exactly once, and offsets 0, 1, 2, ... in each partition's order.
+void expectAllOnce(const std::vector<ReadBack>& read, const std::map<std::string, Expected>& expected,
+                   const std::string& who) {
+  std::set<std::string> seen;
+  std::map<int32_t, int64_t> nextOffset;
+  for (const auto& r : read) {
+    const auto it = expected.find(r.key);
+    ASSERT_NE(it, expected.end()) << who << ": unknown key '" << r.key << "'";
+    EXPECT_EQ(r.value, it->second.value) << who << ": key " << r.key;
+    EXPECT_EQ(r.headers, it->second.headers) << who << ": key " << r.key;
+    EXPECT_TRUE(seen.insert(r.key).second) << who << ": key " << r.key << " read twice";
+    EXPECT_EQ(r.offset, nextOffset[r.partition]++) << who << ": partition " << r.partition;
+  }
+  EXPECT_EQ(seen.size(), expected.size()) << who;
+}
+
+class CompressionInterop : public ::testing::TestWithParam<CompressionType> {};
+
+TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) {
+  const CompressionType codec = GetParam();
+  const std::string codecName(protocol::compressionTypeName(codec));
+  const std::string topic = "z-" + codecName;
+  MockClusterOptions o;
+  o.brokers = 3;
+  o.autoCreateTopics = false;
+  o.topics = {TopicSpec{topic, 2, 3, std::nullopt}};
+  MockCluster cluster(o);
+  const TempDir temp("kafkalite-compression");
+
+  constexpr int kRecords = 3000;
+  std::vector<std::pair<std::string, std::string>> input;
+  std::map<std::string, Expected> expected;
+  for (int i = 0; i < kRecords; ++i) {
+    const std::string key = "key-" + std::to_string(i);
+    const std::string value = "value " + std::to_string(i) + " of " + codecName +
+                              ": the quick brown fox jumps over the lazy dog, " + std::string(i % 50, 'x');
+    input.emplace_back(key, value);
+    expected[key] = Expected{value, {{"trace", "kcat"}}};
+  }
+  const auto produced = kcatProduce(cluster.bootstrapServers(), topic, input, temp.path(),
+                                    {"-z", codecName, "-H", "trace=kcat", "-X", "acks=all", "-X", "linger.ms=20"},
+                                    std::chrono::seconds(60));
+  ASSERT_TRUE(produced.exitedZero()) << produced.describe();
+  ASSERT_TRUE(waitFullyReplicated(cluster, topic, 0) && waitFullyReplicated(cluster, topic, 1));
+
+  // The batches are stored and served in kcat's codec (a batch that did not shrink may
+  // have gone uncompressed, as librdkafka does), and every replica sees inside them.
+  std::size_t inCodec = 0;
+  std::size_t stored = 0;
+  for (int32_t p = 0; p < 2; ++p) {
+    const auto view = cluster.partition(topic, p);
+    auto client = connectTo(cluster, view.leader);
+    int64_t offset = 0;
+    while (offset < replicaOf(view, view.leader).logEndOffset) {
+      const auto reply = client->roundTrip(fetchRequest(topic, p, offset, 0, 1), 11);
+      ASSERT_TRUE(reply.ok()) << reply.error;
+      std::string error;
+      const auto records = decodeRecords(findPartition(reply.body, topic, p)->records.bytes, &error);
+      ASSERT_TRUE(error.empty()) << error;
+      ASSERT_FALSE(records.empty());
+      for (const auto& r : records) inCodec += r.compression == codec ? 1 : 0;
+      offset = records.back().offset + 1;
+    }
+    for (int32_t b : view.replicas) stored += cluster.records(topic, p, b).size();
+  }
+  EXPECT_GT(inCodec, kRecords * 9 / 10u) << "records fetched in batches of " << codecName;
+  EXPECT_EQ(stored, 3u * kRecords);
+
+  std::string error;
+  const auto python = consumeWithKafkaPython(cluster.bootstrapServers(), topic, temp.path(), error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(python, expected, "kafka-python");
+
+  const auto librdkafka = consumeWithLibrdkafka(cluster.bootstrapServers(), topic, 2, error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(librdkafka, expected, "librdkafka");
+}
+
+// kafkalite-broker's compression options: Kafka's values are taken, others refused with
+// the usage exit status 2 and a message naming the option.
+TEST(CompressionBrokerOptions, KafkasValuesAreTakenOthersRefused) {
+  const TempDir temp("kafkalite-broker-compression");
+  const std::vector<std::vector<std::string>> refused = {
+      {"--compression-type", "none"},
+      {"--compression-type", "LZ4"},
+      {"--log-message-timestamp-type", "logappendtime"},
+      {"--max-decompressed-batch-bytes", "0"},
+  };
+  for (const auto& args : refused) {
+    std::vector<std::string> argv = {KAFKALITE_BROKER_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Subprocess broker(SubprocessOptions{argv, std::nullopt, temp.path() + "/out", temp.path() + "/err"});
+    const auto status = broker.wait(scaledTimeout(std::chrono::seconds(10)));
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << args[0] << " " << args[1];
+    EXPECT_NE(readFile(temp.path() + "/err").find(args[0]), std::string::npos) << readFile(temp.path() + "/err");
+  }
+  Subprocess broker(SubprocessOptions{{KAFKALITE_BROKER_BIN, "--no-admin", "--compression-type", "zstd",
+                                       "--log-message-timestamp-type", "LogAppendTime",
+                                       "--max-decompressed-batch-bytes", "1000000"},
+                                      std::nullopt,
+                                      std::nullopt,
+                                      temp.path() + "/err"});
+  bool ready = false;
+  for (int lines = 0; lines < 5 && !ready; ++lines) {
+    const auto line = broker.readLine(scaledTimeout(std::chrono::seconds(20)));
+    if (!line) break;
+    ready = *line == "ready";
+  }
+  EXPECT_TRUE(ready) << readFile(temp.path() + "/err");
+  broker.signal(SIGTERM);
+  const auto status = broker.wait(scaledTimeout(std::chrono::seconds(20)));
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, CompressionInterop,
+                         ::testing::Values(CompressionType::Gzip, CompressionType::Snappy, CompressionType::Lz4,
+                                           CompressionType::Zstd),
+                         [](const ::testing::TestParamInfo<CompressionType>& info) {
+                           return std::string(protocol::compressionTypeName(info.param));
+                         });
+
+}  // namespace
+}  // namespace kafkalite::testing
