@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "mockbroker/broker_log.hpp"
 #include "mockbroker/fault_injector.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_fetcher.hpp"
@@ -81,9 +82,25 @@ uint16_t Broker::start(uint16_t port) {
   rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
   rt->scheduleTick(steadyNowMs());
-  rt->thread = std::thread([raw] { raw->io.run(); });
+  rt->thread = std::thread([this, raw] { runEventLoop(raw->io); });
   runtime_ = std::move(rt);
   return bound;
+}
+
+void Broker::runEventLoop(asio::io_context& io) noexcept {
+  // Request handlers have their own boundary (KafkaApis::handle); this one catches what
+  // escapes any other handler on this thread (a controller decision, a replica fetcher, a
+  // timer), so that nothing running here ends the process that embeds the cluster.
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      logLine(options_, LogLevel::Error, id_, std::string("unexpected exception on the event loop: ") + e.what());
+    } catch (...) {
+      logLine(options_, LogLevel::Error, id_, "unexpected exception on the event loop");
+    }
+  }
 }
 
 void Broker::stop() {
@@ -123,8 +140,12 @@ bool Broker::call(const std::function<void(ReplicaManager&)>& fn) {
     if (!runtime_) return false;
     Runtime* raw = runtime_.get();
     asio::post(raw->io, [raw, &fn, done] {
-      fn(*raw->replicaManager);
-      done->set_value();
+      try {
+        fn(*raw->replicaManager);
+        done->set_value();
+      } catch (...) {
+        done->set_exception(std::current_exception());  // rethrown to the caller, not on this thread
+      }
     });
   }
   // If the broker stops before running it, the io_context drops the handler and the promise

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "protocol/topic_name.hpp"
+
 namespace kafkalite::mock {
 
 namespace {
@@ -48,19 +50,23 @@ void Controller::createTopic(const TopicSpec& spec) {
 bool Controller::createTopicIfAbsent(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(name)) return true;
-  if (!options_.autoCreateTopics || controllerIdLocked() < 0) return false;
+  if (!options_.autoCreateTopics || controllerIdLocked() < 0 || !protocol::isValidTopicName(name)) return false;
   TopicSpec spec;
   spec.name = name;
   spec.partitions = options_.defaultPartitions;
   spec.replicationFactor =
       static_cast<int16_t>(std::min<int32_t>(options_.defaultReplicationFactor, static_cast<int32_t>(brokers_.size())));
-  createTopicLocked(spec);
+  try {
+    createTopicLocked(spec);
+  } catch (const std::invalid_argument&) {
+    return false;  // defaults the cluster's constructor checked; not reached
+  }
   return true;
 }
 
 void Controller::createTopicLocked(const TopicSpec& spec) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
-  if (spec.name.empty() || spec.name.size() > 249) throw std::invalid_argument("invalid topic name '" + spec.name + "'");
+  if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate
   if (spec.partitions < 1) throw std::invalid_argument("topic '" + spec.name + "': partitions must be >= 1");
   if (spec.replicationFactor < 1 || spec.replicationFactor > brokerCount) {
     throw std::invalid_argument("topic '" + spec.name + "': replication factor " +

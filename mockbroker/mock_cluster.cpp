@@ -51,6 +51,9 @@ class MockCluster::Impl {
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
     }
+    // Auto-creation uses these; checked here so that no request can meet them.
+    if (options.defaultPartitions < 1) throw std::invalid_argument("defaultPartitions must be at least 1");
+    if (options.defaultReplicationFactor < 1) throw std::invalid_argument("defaultReplicationFactor must be at least 1");
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mockbroker/admin/json.hpp"
+#include "protocol/topic_name.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -158,15 +159,6 @@ ErrorCode errorCodeOf(const JsonValue& v) {
                                                  std::numeric_limits<int16_t>::max()));
 }
 
-bool isValidTopicName(const std::string& name) {
-  // Kafka's rule (Topic.validate): 1..249 of [a-zA-Z0-9._-], not "." or "..".
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
-}
-
 // ---- views as JSON -------------------------------------------------------------------
 
 JsonValue intArray(const std::vector<int32_t>& ids) { return JsonValue::Array(ids.begin(), ids.end()); }
@@ -249,9 +241,8 @@ AdminReply postTopics(MockCluster& cluster, std::string_view body) {
   const JsonValue o(parseBodyObject(body));
   TopicSpec spec;
   const std::string* name = o["name"].asString();
-  if (name == nullptr || !isValidTopicName(*name)) {
-    badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
-  }
+  if (name == nullptr) badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
+  if (auto why = protocol::topicNameError(*name)) badRequest("name: " + *why);  // Kafka's Topic.validate
   spec.name = *name;
   spec.partitions = jsonInt<int32_t>(o["partitions"], "partitions", 1, 100'000);
   spec.replicationFactor = jsonInt<int16_t>(o["replicationFactor"], "replicationFactor", 1,

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kafkalite/error.hpp"
+#include "kafkalite/log.hpp"
 
 namespace kafkalite::mock {
 
@@ -57,6 +58,13 @@ struct MockClusterOptions {
   /// Listen ports by broker (index 0 = broker 1); empty or 0 = an ephemeral port.
   std::vector<uint16_t> ports;
   std::string clusterId = "kafkalite-mock-cluster";
+  /// Where the brokers' log lines go: an unexpected exception in a request handler (the
+  /// client's connection is closed, the broker goes on), a follower that cannot append
+  /// what it fetched, a request with bytes after its last field (debug). Called on the
+  /// brokers' threads, possibly several at once. Empty = standard error.
+  LogCallback logCallback;
+  /// Lines less important than this are not produced.
+  LogLevel logLevel = LogLevel::Warn;
 };
 
 /// How a broker stops.
@@ -109,7 +117,12 @@ class MockCluster {
  public:
   /// Starts every broker, creates options.topics and waits until each partition has
   /// a leader that knows it. Throws std::system_error when a port cannot be bound and
-  /// std::invalid_argument for inconsistent options.
+  /// std::invalid_argument for inconsistent options (no broker, more ports than brokers,
+  /// defaultPartitions or defaultReplicationFactor below 1, an invalid topic).
+  ///
+  /// Nothing a client sends can end the process: an exception that escapes a request
+  /// handler is logged (see logCallback) and closes that client's connection only, and
+  /// one that escapes any other work on a broker's thread is logged and the broker goes on.
   explicit MockCluster(MockClusterOptions options);
   /// Stops every broker (hard) and joins their threads.
   ~MockCluster();
@@ -123,7 +136,9 @@ class MockCluster {
   [[nodiscard]] const MockClusterOptions& options() const noexcept;
 
   /// Creates a topic and waits until its leaders serve it. Throws std::invalid_argument
-  /// if it exists or the replication factor exceeds the number of brokers.
+  /// if it exists, its name breaks Kafka's rule (1 to 249 characters of [a-zA-Z0-9._-],
+  /// not "." or ".."; the message says which part), it has no partitions, or the
+  /// replication factor is not in [1, brokers].
   void createTopic(const TopicSpec& topic);
 
   /// Stops a broker (see StopMode). Its logs are kept, as a disk would keep them.
