@@ -79,7 +79,8 @@ uint16_t Broker::start(uint16_t port) {
       });
   rt->replicaManager->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
   rt->apis = std::make_unique<KafkaApis>(BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, rt->io});
-  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, faults_, *rt->apis);
+  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, options_.queuedMaxRequestBytes,
+                                              faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
   rt->scheduleTick(steadyNowMs());
   rt->thread = std::thread([this, raw] { runEventLoop(raw->io); });

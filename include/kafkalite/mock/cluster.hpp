@@ -49,6 +49,12 @@ struct MockClusterOptions {
   int64_t retentionBytes = -1;          ///< retention.bytes per partition; -1 = unbounded
   int32_t messageMaxBytes = 1048588;    ///< message.max.bytes (largest batch accepted)
   int32_t socketRequestMaxBytes = 104857600;  ///< socket.request.max.bytes (largest frame)
+  /// queued.max.request.bytes: bytes of request frames a broker reads ahead of handling
+  /// them, over all its connections; past it connections wait before reading their next
+  /// frame (backpressure, never a disconnect). -1 = unbounded, Kafka's default. Each
+  /// connection has at most one request in progress anyway (Kafka mutes a connection
+  /// until its request is answered), so this bounds reading across connections.
+  int64_t queuedMaxRequestBytes = -1;
   bool uncleanLeaderElection = false;   ///< unclean.leader.election.enable (spec 6.1)
   /// Spec 2.3: Kafka 3.7+ holds the HW while |ISR| < min ISR. false = the pre-3.7 rule.
   bool hwRequiresMinIsr = true;
