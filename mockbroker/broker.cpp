@@ -168,6 +168,13 @@ void Broker::wakeFetchers() {
   });
 }
 
+void Broker::onStopReplica(const TopicPartition& tp) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [raw, tp] { raw->replicaManager->stopReplica(tp); });
+}
+
 void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) {
   std::lock_guard lock(mutex_);
   if (!runtime_) return;

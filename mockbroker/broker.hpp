@@ -45,6 +45,7 @@ class Broker : public ControllerListener {
   void wakeFetchers();
 
   void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) override;
+  void onStopReplica(const TopicPartition& tp) override;
 
  private:
   struct Runtime;

@@ -64,6 +64,24 @@ bool Controller::createTopicIfAbsent(const std::string& name) {
   return true;
 }
 
+std::vector<int32_t> Controller::deleteTopic(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const auto it = topics_.find(name);
+  if (it == topics_.end()) throw std::invalid_argument("topic '" + name + "' does not exist");
+  const TopicRegistration topic = std::move(it->second);
+  topics_.erase(it);
+  std::vector<int32_t> hosts;
+  for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
+    const TopicPartition tp{name, static_cast<int32_t>(i)};
+    for (const int32_t replica : topic.partitions[i].replicas) {
+      if (!contains(hosts, replica)) hosts.push_back(replica);
+      if (!aliveLocked(replica)) continue;
+      if (const auto l = listeners_.find(replica); l != listeners_.end() && l->second) l->second->onStopReplica(tp);
+    }
+  }
+  return hosts;
+}
+
 void Controller::createTopicLocked(const TopicSpec& spec) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
   if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate

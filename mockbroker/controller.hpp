@@ -35,6 +35,8 @@ class ControllerListener {
  public:
   virtual ~ControllerListener() = default;
   virtual void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) = 0;
+  /// StopReplica with deletion: the topic was deleted; the replica and its log go.
+  virtual void onStopReplica(const TopicPartition& tp) = 0;
 };
 
 struct BrokerRegistration {
@@ -80,6 +82,11 @@ class Controller {
   /// Returns false if it could not (auto-creation off, no broker alive, or a name that
   /// breaks Kafka's topic rule). Never throws but std::bad_alloc.
   bool createTopicIfAbsent(const std::string& name);
+  /// Deletes a topic: it leaves the metadata at once and every live replica is told to
+  /// drop its partitions and logs (onStopReplica). Returns the replicas' broker ids, so
+  /// the caller can drop the logs of brokers that are down. Throws std::invalid_argument
+  /// if there is no such topic.
+  std::vector<int32_t> deleteTopic(const std::string& name);
 
   /// The broker came up: it is alive again; every partition it hosts is pushed to it, and
   /// offline partitions it can lead are elected (spec 6.1).

@@ -174,6 +174,16 @@ bool MockCluster::isBrokerRunning(int32_t brokerId) const {
   return it != impl_->brokers.end() && it->second->running();
 }
 
+void MockCluster::deleteTopic(const std::string& topic) {
+  std::lock_guard lock(impl_->mutex);
+  for (const int32_t id : impl_->controller.deleteTopic(topic)) {
+    // A stopped broker's "disk" loses the topic too; running brokers drop it themselves.
+    if (impl_->brokers.at(id)->running()) continue;
+    std::erase_if(impl_->storage.at(id)->logs, [&](const auto& entry) { return entry.first.topic == topic; });
+  }
+  impl_->syncLocked();
+}
+
 void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId) {
   std::lock_guard lock(impl_->mutex);
   impl_->controller.moveLeader({topic, partition}, brokerId);

@@ -324,6 +324,11 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
     require("POST");
     return postTopics(cluster, body);
   }
+  if (s.size() == 3 && s[1] == "topics") {
+    require("DELETE");
+    cluster.deleteTopic(s[2]);
+    return {200, serializeJson(kOk), {}};
+  }
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
   if (s.size() == 2 && s[1] == "errors") {
     require("POST");

@@ -6,6 +6,8 @@
 // What Kafka answers, by path:
 // - Metadata, with or without auto-creation: INVALID_TOPIC_EXCEPTION (17) for the name
 //   (KafkaApis.getTopicMetadata, AutoTopicCreationManager); nothing is created.
+// - Produce: UNKNOWN_TOPIC_OR_PARTITION (3), since no such topic can be in the metadata
+//   (KafkaApis.handleProduceRequest checks metadataCache.contains before anything else).
 // - Creating a topic (MockCluster::createTopic, POST /v1/topics): refused with Kafka's message.
 
 #include <gtest/gtest.h>
@@ -117,6 +119,23 @@ TEST(TopicNameNoAutoCreateTest, InvalidNamesGetInvalidTopicExceptionWithoutAutoC
   ASSERT_TRUE(reply.ok()) << reply.error;
   EXPECT_EQ(errName(findTopic(reply.body, "bad name")->errorCode), "INVALID_TOPIC_EXCEPTION");
   EXPECT_EQ(errName(findTopic(reply.body, "unknown")->errorCode), "UNKNOWN_TOPIC_OR_PARTITION");
+}
+
+// KafkaApis.handleProduceRequest: a topic the metadata does not have, whatever its name, is
+// UNKNOWN_TOPIC_OR_PARTITION, with no offsets (Kafka's PartitionResponse(error)).
+TEST_F(TopicNameTest, ProduceToAnInvalidNameIsUnknownTopicOrPartitionWithNoOffsets) {
+  auto client = connectTo(*cluster_, 1);
+  const auto batch = makeValueBatch({"v"});
+  for (const auto& name : kInvalidNames) {
+    for (const int16_t version : {7, 9}) {
+      const auto out = produce(*client, name, 0, batch, 1, 30000, version);
+      ASSERT_TRUE(out.answered()) << "'" << name << "' v" << version << ": " << out.detail;
+      EXPECT_EQ(out.error(), ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) << "'" << name << "'";
+      EXPECT_EQ(out.baseOffset, -1);
+      EXPECT_EQ(out.logStartOffset, -1);
+    }
+  }
+  EXPECT_TRUE(topicNames().empty());
 }
 
 TEST_F(TopicNameTest, CreateTopicRefusesInvalidNamesWithKafkasMessage) {

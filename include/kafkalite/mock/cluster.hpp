@@ -146,6 +146,12 @@ class MockCluster {
   /// not "." or ".."; the message says which part), it has no partitions, or the
   /// replication factor is not in [1, brokers].
   void createTopic(const TopicSpec& topic);
+  /// Deletes a topic, as Kafka's DeleteTopics: it leaves the metadata, every replica's
+  /// partitions and logs go (also on brokers that are down), and acks=-1 produces still
+  /// waiting on it are answered UNKNOWN_TOPIC_OR_PARTITION (spec 1.7(a)). Returns when
+  /// the running brokers have dropped it. A later Metadata request may auto-create it
+  /// again, empty. Throws std::invalid_argument if there is no such topic.
+  void deleteTopic(const std::string& topic);
 
   /// Stops a broker (see StopMode). Its logs are kept, as a disk would keep them.
   /// Returns when the controller has elected new leaders for what it led.
