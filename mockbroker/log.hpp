@@ -29,7 +29,8 @@ namespace kafkalite::mock {
 struct LogConfig {
   /// Bytes kept before the oldest batches are deleted; -1 = unbounded. As Kafka's
   /// retention.bytes with one batch per segment: the oldest batch goes while the rest
-  /// still hold at least this many bytes. The active (newest) batch is never deleted.
+  /// still hold at least this many bytes, and only once the high watermark has passed
+  /// it (deleteOldSegments). The active (newest) batch is never deleted.
   int64_t retentionBytes = -1;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
@@ -103,8 +104,9 @@ class Log {
   /// - producer epoch and sequence per spec 8.6 → INVALID_PRODUCER_EPOCH /
   ///   OUT_OF_ORDER_SEQUENCE_NUMBER, or a duplicate answered with the original offsets.
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
-  /// outside the CRC), copies it in, updates the epoch cache and producer state, and
-  /// applies retention. Compressed batches are stored as they are.
+  /// outside the CRC), copies it in, and updates the epoch cache and producer state.
+  /// Compressed batches are stored as they are. Retention is the caller's
+  /// (deleteOldSegments), which knows the high watermark.
   ///
   /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
   /// is (a request frame the broker read and owns, never reused): no copy. The offset and
@@ -158,6 +160,14 @@ class Log {
   /// for an empty log.
   [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetOfMaxTimestamp() const;
 
+  /// Retention (Kafka's deleteOldSegments with retention.bytes): deletes the oldest
+  /// batches while the rest still hold retentionBytes, but only batches that end at or
+  /// below `highWatermark` (Kafka deletes a segment only when the high watermark has
+  /// passed it), so the log start never passes the high watermark and no record a
+  /// consumer could still be owed is deleted. Never the newest batch. Returns whether the
+  /// log start moved.
+  bool deleteOldSegments(int64_t highWatermark);
+
   /// Moves the log start forward (retention or DeleteRecords); batches wholly below it go,
   /// and the epoch cache's first entry moves up to it. No-op unless `offset` is above the
   /// current log start; capped at the LEO (use truncateFullyAndStartAt to go beyond).
@@ -187,7 +197,6 @@ class Log {
   void appendStored(StoredBatch batch);
   // Drops the oldest batch; its producer state goes into producersAtLogStart_.
   void dropOldestBatch();
-  void applyRetention();
   void rebuildProducerState();
   // Spec 8.6 for a leader append: NONE, an error, or `duplicate` with the original offsets.
   [[nodiscard]] LogAppendInfo analyzeProducerState(int64_t producerId, int16_t producerEpoch, int32_t firstSeq,
