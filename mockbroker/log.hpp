@@ -73,6 +73,15 @@ struct LogReadInfo {
   std::size_t bytes = 0;
 };
 
+/// A ListOffsets lookup's answer (Kafka's TimestampAndOffset): a record's timestamp and
+/// offset and the leader epoch of its batch (-1 when the batch carries none).
+struct TimestampAndOffset {
+  int64_t timestamp = -1;
+  int64_t offset = -1;
+  int32_t leaderEpoch = -1;
+  bool operator==(const TimestampAndOffset&) const = default;
+};
+
 /// An epoch's end offset (the start offset of the next epoch, or the LEO for the latest).
 struct EpochEndOffset {
   int32_t epoch = -1;
@@ -150,15 +159,18 @@ class Log {
   /// Epoch of the last batch, or -1 for an empty log.
   [[nodiscard]] int32_t latestEpoch() const noexcept;
 
-  /// ListOffsets by timestamp: (timestamp, offset) of the first record at or above the
-  /// log start whose timestamp is >= ts, or nullopt (then the answer is offset -1). Reads
-  /// record timestamps inside the batch; for a compressed batch whose maxTimestamp is
-  /// >= ts, (maxTimestamp, base offset).
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetForTimestamp(int64_t timestamp) const;
-  /// ListOffsets -3 (MAX_TIMESTAMP): (timestamp, offset) of the record with the largest
-  /// timestamp, the earliest one on a tie (Kafka's batch offsetOfMaxTimestamp); nullopt
-  /// for an empty log.
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetOfMaxTimestamp() const;
+  /// ListOffsets by timestamp: the first record at or above the log start whose
+  /// timestamp is >= `timestamp` (its timestamp, offset and its batch's leader epoch), or
+  /// nullopt (then the answer is offset -1). Reads record timestamps inside the batch.
+  /// A compressed batch cannot be read record by record (there is no decompression):
+  /// when its maxTimestamp is >= `timestamp` the answer is (maxTimestamp, its first
+  /// offset at or above the log start) — never past the matching record, so a consumer
+  /// starting there misses nothing, but it may see earlier records too.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetForTimestamp(int64_t timestamp) const;
+  /// ListOffsets -3 (MAX_TIMESTAMP): the record with the largest timestamp, the earliest
+  /// one on a tie (Kafka's batch offsetOfMaxTimestamp; the first offset of a compressed
+  /// batch); nullopt for an empty log.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetOfMaxTimestamp() const;
 
   /// Retention (Kafka's deleteOldSegments with retention.bytes): deletes the oldest
   /// batches while the rest still hold retentionBytes, but only batches that end at or

@@ -65,6 +65,9 @@ class Partition {
   [[nodiscard]] bool isLeader() const noexcept;
   [[nodiscard]] int32_t leaderId() const noexcept;
   [[nodiscard]] int32_t leaderEpoch() const noexcept;
+  /// The LEO when this replica last became leader (spec 2.6); until the HW reaches it the
+  /// HW may lag what earlier leaders acknowledged (ListOffsets answers OFFSET_NOT_AVAILABLE).
+  [[nodiscard]] int64_t leaderEpochStartOffset() const noexcept { return leaderEpochStartOffset_; }
   [[nodiscard]] const std::vector<int32_t>& replicas() const noexcept;
   [[nodiscard]] const std::vector<int32_t>& isr() const noexcept;
   [[nodiscard]] int64_t highWatermark() const noexcept;
