@@ -231,9 +231,13 @@ LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> record
   return info;
 }
 
-void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark) {
+void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset) {
   // spec 2.5: min(leader HW, local LEO), never below the log start; a follower's HW may fall.
   highWatermark_ = std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset());
+  // Kafka's ReplicaFetcherThread.processPartitionData: the leader's log start, which never
+  // passes the HW (UnifiedLog.maybeIncrementLogStartOffset), so that this replica's earliest
+  // offset does not move backwards if it leads next.
+  if (leaderLogStartOffset > log_.logStartOffset()) log_.advanceLogStartOffset(std::min(leaderLogStartOffset, highWatermark_));
   log_.deleteOldSegments(highWatermark_);
 }
 

@@ -157,9 +157,11 @@ class Partition {
   [[nodiscard]] std::size_t bytesAvailable(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const;
 
   /// Follower side: append fetched batches (then retention, below the HW), then
-  /// HW = min(leaderHW, LEO), not below the log start (spec 2.5).
+  /// HW = min(leaderHW, LEO), not below the log start (spec 2.5), and the log start moves
+  /// up to the leader's (`leaderLogStartOffset` from the fetch response; -1 = unknown),
+  /// never past the HW.
   LogAppendInfo appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner = nullptr);
-  void updateFollowerHighWatermark(int64_t leaderHighWatermark);
+  void updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset = -1);
   /// Follower truncation after a divergence or OFFSET_OUT_OF_RANGE (spec 4.8); the HW never
   /// exceeds the LEO afterwards.
   void truncateTo(int64_t offset);
