@@ -102,9 +102,15 @@ class Controller {
   /// hold. Returns whether it was committed. Followers are not told (they ignore the ISR).
   bool alterPartitionIsr(const TopicPartition& tp, int32_t leaderId, int32_t leaderEpoch, const std::vector<int32_t>& isr);
 
-  /// Makes `brokerId` leader with epoch + 1 (MockCluster::moveLeader). Throws
-  /// std::invalid_argument if it is not a live replica.
-  void moveLeader(const TopicPartition& tp, int32_t brokerId);
+  /// Makes `brokerId` leader with epoch + 1 (MockCluster::moveLeader), if it is a live
+  /// member of the ISR. Otherwise, unless `unclean`, nothing changes and it throws
+  /// std::system_error(PREFERRED_LEADER_NOT_AVAILABLE): Kafka never elects a replica that
+  /// may lack acknowledged records. With `unclean` an out-of-sync live replica is elected
+  /// as Kafka's unclean election does (ISR = [it]; the others truncate to its log); a
+  /// replica that is down throws std::system_error(ELIGIBLE_LEADERS_NOT_AVAILABLE).
+  /// Throws std::invalid_argument if the partition does not exist or `brokerId` is not
+  /// one of its replicas.
+  void moveLeader(const TopicPartition& tp, int32_t brokerId, bool unclean = false);
 
   [[nodiscard]] MetadataSnapshot snapshot() const;
   [[nodiscard]] std::optional<PartitionRegistration> partition(const TopicPartition& tp) const;

@@ -184,9 +184,9 @@ void MockCluster::deleteTopic(const std::string& topic) {
   impl_->syncLocked();
 }
 
-void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId) {
+void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean) {
   std::lock_guard lock(impl_->mutex);
-  impl_->controller.moveLeader({topic, partition}, brokerId);
+  impl_->controller.moveLeader({topic, partition}, brokerId, unclean);
   impl_->syncLocked();
 }
 

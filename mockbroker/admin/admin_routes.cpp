@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -286,7 +287,9 @@ AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const T
   if (action == "leader") {
     if (method != "POST") throw HttpError(405, "use POST", "POST");
     const int32_t broker = brokerParam(cluster, t.param("broker").value_or(""), "broker");
-    cluster.moveLeader(topic, partition, broker);
+    const std::string unclean = t.param("unclean").value_or("false");
+    if (unclean != "true" && unclean != "false") badRequest("unclean must be true or false, got \"" + unclean + "\"");
+    cluster.moveLeader(topic, partition, broker, unclean == "true");
     return {200, serializeJson(toJson(cluster.partition(topic, partition))), {}};
   }
   if (action == "records") {
@@ -366,6 +369,16 @@ AdminReply handleAdminRequest(MockCluster& cluster, std::string_view method, std
     return route(cluster, method, target, body);
   } catch (const HttpError& e) {
     return errorReply(e.status, e.what(), e.allow);
+  } catch (const std::system_error& e) {
+    if (e.code().category() != kafkaCategory()) return errorReply(500, e.what());
+    // The cluster refused what Kafka would refuse (a leader move to an out-of-sync
+    // replica): 409, with Kafka's error name and code.
+    const auto code = static_cast<ErrorCode>(e.code().value());
+    return {409,
+            serializeJson(JsonValue::Object{{"error", e.what()},
+                                            {"errorCode", static_cast<int64_t>(code)},
+                                            {"errorName", std::string(errorName(code))}}),
+            {}};
   } catch (const std::logic_error& e) {
     // MockCluster's std::invalid_argument / std::out_of_range: the request named
     // something the cluster does not have or cannot do.

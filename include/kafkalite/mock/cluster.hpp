@@ -161,9 +161,16 @@ class MockCluster {
   void startBroker(int32_t brokerId);
   [[nodiscard]] bool isBrokerRunning(int32_t brokerId) const;
 
-  /// Makes `brokerId` the leader of a partition with leader epoch + 1. Throws
-  /// std::invalid_argument if it is not a running replica.
-  void moveLeader(const std::string& topic, int32_t partition, int32_t brokerId);
+  /// Makes `brokerId` the leader of a partition with leader epoch + 1, as Kafka's
+  /// leader election does: only a running member of the ISR can be elected, so no
+  /// acknowledged record is lost. Throws std::system_error with
+  /// ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE (nothing changes) when `brokerId` is out
+  /// of sync or not running. With `unclean` an out-of-sync running replica is elected
+  /// anyway, as an unclean election does: the ISR becomes [brokerId] and every other
+  /// replica truncates to its log, losing what it lacks (a stopped replica still throws,
+  /// ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE). Throws std::invalid_argument if the
+  /// partition does not exist or `brokerId` is not one of its replicas.
+  void moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean = false);
 
   /// The next requests of API `apiKey` (Kafka's numeric key: 0 Produce, 1 Fetch, 3 Metadata,
   /// ...) answer with these errors, one per request, in order; then requests succeed again.
