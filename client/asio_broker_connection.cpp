@@ -111,7 +111,7 @@ void AsioBrokerConnection::onApiVersions(int16_t version, std::error_code error,
     return;
   }
   protocol::ApiVersionsResponse response;
-  const bool decoded = !protocol::decode(body, version, response);
+  const bool decoded = !decodeResponse(options_.logger, nodeId_, body, version, response);
   if (!decoded || response.errorCode != 0) {
     drop(ClientError::ConnectionFailed, ConnectionState::Failed);
     return;

@@ -25,6 +25,7 @@
 #include "client/asio.hpp"
 #include "client/broker_connection.hpp"
 #include "client/clock.hpp"
+#include "client/logger.hpp"
 
 namespace kafkalite::client {
 
@@ -33,6 +34,7 @@ struct AsioConnectionOptions {
   int32_t connectTimeoutMs = 1500;            ///< request.timeout.ms (spec 7.4: the socket timeout)
   int32_t reconnectBackoffMs = 100;           ///< retry.backoff.ms
   int32_t maxResponseBytes = 100 * 1024 * 1024;
+  Logger logger;  ///< ApiVersions responses with bytes after the last field, or undecodable
 };
 
 class AsioBrokerConnection final : public BrokerConnection {

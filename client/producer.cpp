@@ -25,6 +25,8 @@ QueueFullException::QueueFullException(int32_t capacity)
 // ---- Producer ------------------------------------------------------------------------
 
 Producer::Producer(const ProducerConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Producer::Producer(const ProducerConfig& config, LogCallback logCallback, LogLevel logLevel)
+    : impl_(std::make_unique<Impl>(config, nullptr, nullptr, client::Logger(std::move(logCallback), logLevel))) {}
 Producer::Producer(const std::map<std::string, std::string>& properties)
     : impl_(std::make_unique<Impl>(ProducerConfig::fromProperties(properties))) {}
 Producer::Producer(std::initializer_list<std::pair<const std::string, std::string>> properties)
@@ -59,7 +61,8 @@ const ProducerConfig& supported(const ProducerConfig& config) {
 }
 }  // namespace
 
-Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock> clock, FactoryMaker makeFactory)
+Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock> clock, FactoryMaker makeFactory,
+                     client::Logger logger)
     : config_(supported(config)),
       clock_(clock ? std::move(clock) : std::make_shared<client::SystemClock>()),
       systemClock_(dynamic_cast<const client::SystemClock*>(clock_.get()) != nullptr),
@@ -75,10 +78,12 @@ Producer::Impl::Impl(ProducerConfig config, std::shared_ptr<const client::Clock>
     options.clientId = config_.clientId;
     options.connectTimeoutMs = config_.requestTimeoutMs;
     options.reconnectBackoffMs = config_.retryBackoffMs;
+    options.logger = logger;
     factory_ = std::make_unique<client::AsioConnectionFactory>(io_, *clock_, options, onEvent);
   }
   core_ = std::make_unique<ProducerCore>(config_, *clock_, handoff_, *factory_);
   core_->sender().setWakeup(onEvent);
+  core_->sender().setLogger(std::move(logger));
   core_->setMetadataObserver([this] { ioOnMetadata(); });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "kafkalite-io");  // visible in top -H, perf, gdb

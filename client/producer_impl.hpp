@@ -22,6 +22,7 @@
 
 #include "client/asio.hpp"
 #include "client/clock.hpp"
+#include "client/logger.hpp"
 #include "client/producer_core.hpp"
 #include "client/record_handoff.hpp"
 #include "kafkalite/producer.hpp"
@@ -36,9 +37,10 @@ class Producer::Impl {
       boost::asio::io_context& io, const client::Clock& clock, std::function<void()> onEvent)>;
 
   /// Validates `config` (ConfigException) and starts the I/O thread. Without `clock`, the
-  /// system clock; without `makeFactory`, TCP connections (AsioBrokerConnection).
+  /// system clock; without `makeFactory`, TCP connections (AsioBrokerConnection). `logger`
+  /// gets what the Sender and the connections report (client/logger.hpp).
   explicit Impl(ProducerConfig config, std::shared_ptr<const client::Clock> clock = nullptr,
-                FactoryMaker makeFactory = nullptr);
+                FactoryMaker makeFactory = nullptr, client::Logger logger = {});
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;

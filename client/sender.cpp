@@ -230,7 +230,7 @@ void Sender::handleProduceResponse(int32_t correlationId, std::error_code error,
   for (ProducerBatch* b : request.batches) accumulator_.unmute(*b);
 
   protocol::ProduceResponse response;
-  if (!error && config_.acks != 0 && protocol::decode(body, request.version, response)) {
+  if (!error && config_.acks != 0 && decodeResponse(logger_, request.node, body, request.version, response)) {
     error = ClientError::Malformed;
   }
   for (ProducerBatch* b : request.batches) {

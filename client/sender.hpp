@@ -55,6 +55,7 @@
 
 #include "client/broker_connection.hpp"
 #include "client/clock.hpp"
+#include "client/logger.hpp"
 #include "client/metadata_cache.hpp"
 #include "client/record_accumulator.hpp"
 #include "client/record_handoff.hpp"
@@ -94,6 +95,9 @@ class Sender {
   }
   /// Called after each handled response or connection event: the owner runs runOnce soon.
   void setWakeup(std::function<void()> wakeup) { wakeup_ = std::move(wakeup); }
+  /// Where responses with bytes after their last field (debug) and undecodable ones
+  /// (warn) are reported; by default nowhere.
+  void setLogger(Logger logger) { logger_ = std::move(logger); }
 
   /// Completes every record of `batch` with `error` (or success: offsets from
   /// `baseOffset`, -1 = unknown) and recycles the batch.
@@ -172,6 +176,7 @@ class Sender {
   RecordMetadata scratchMetadata_;
   std::function<void(int64_t, std::error_code)> metadataListener_;
   std::function<void()> wakeup_;
+  Logger logger_;
 };
 
 }  // namespace kafkalite::client

@@ -41,10 +41,11 @@ void Sender::maybeInitProducerId(int64_t nowMs) {
 void Sender::handleInitProducerIdResponse(int32_t correlationId, int16_t version, std::error_code error,
                                           std::span<const uint8_t> body) {
   if (!initInFlight_ || initInFlight_->correlationId != correlationId) return;  // timed out already
+  const int32_t node = initInFlight_->node;
   initInFlight_.reset();
   const int64_t nowMs = clock_.nowMs();
   protocol::InitProducerIdResponse response;
-  if (!error && protocol::decode(body, version, response)) error = ClientError::Malformed;
+  if (!error && decodeResponse(logger_, node, body, version, response)) error = ClientError::Malformed;
   if (!error && response.errorCode != 0) error = static_cast<ErrorCode>(response.errorCode);
   if (!error && response.producerId < 0) error = ClientError::Malformed;
   if (error) {

@@ -110,10 +110,11 @@ void Sender::maybeUpdateMetadata(int64_t nowMs) {
 void Sender::handleMetadataResponse(int32_t correlationId, int16_t version, std::error_code error,
                                     std::span<const uint8_t> body) {
   if (!metadataInFlight_ || metadataInFlight_->correlationId != correlationId) return;  // timed out already
+  const int32_t node = metadataInFlight_->node;
   metadataInFlight_.reset();
   const int64_t nowMs = clock_.nowMs();
   protocol::MetadataResponse response;
-  if (!error && protocol::decode(body, version, response)) error = ClientError::Malformed;
+  if (!error && decodeResponse(logger_, node, body, version, response)) error = ClientError::Malformed;
   if (error) {
     metadataAttemptFailed(nowMs, error);
   } else {

@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "kafkalite/error.hpp"
+#include "kafkalite/log.hpp"
 #include "kafkalite/producer_config.hpp"
 #include "kafkalite/producer_record.hpp"
 #include "kafkalite/record_metadata.hpp"
@@ -94,6 +95,13 @@ class Producer {
   /// record or partitionsFor(). Throws ConfigException, std::system_error if the thread
   /// cannot start, std::bad_alloc.
   explicit Producer(const ProducerConfig& config);
+
+  /// As Producer(config), and what no call returns goes to `logCallback` (on the I/O
+  /// thread), lines up to `logLevel`: a response with bytes after its last field (Debug:
+  /// it is used, as Kafka's clients use it), a response that cannot be decoded (Warn: its
+  /// request fails with ClientError::Malformed). The other constructors log nothing.
+  /// Throws as Producer(config).
+  Producer(const ProducerConfig& config, LogCallback logCallback, LogLevel logLevel = LogLevel::Warn);
 
   /// As Producer(ProducerConfig::fromProperties(properties)): keys as Kafka users know
   /// them, case-insensitive. Throws ConfigException for an unknown key or a bad value.
