@@ -5,17 +5,20 @@
 
 namespace kafkalite::mock {
 
-void logLine(const MockClusterOptions& options, LogLevel level, int32_t brokerId, std::string_view message) noexcept {
+void logLine(const MockClusterOptions& options, LogLevel level, int32_t brokerId, std::string_view message,
+             std::string_view facility) noexcept {
   if (!logEnabled(options, level)) return;
   try {
     std::string line = brokerId >= 0 ? "broker " + std::to_string(brokerId) + ": " : std::string("cluster: ");
     line += message;
     if (options.logCallback) {
-      options.logCallback(level, line);
+      options.logCallback(level, facility, line);
       return;
     }
     std::string out = "kafkalite ";
     out += logLevelName(level);
+    out += ' ';
+    out += facility;
     out += ' ';
     out += line;
     out += '\n';

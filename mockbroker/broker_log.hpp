@@ -17,12 +17,13 @@ namespace kafkalite::mock {
 
 /// Whether `level` passes options.logLevel. Never throws.
 [[nodiscard]] inline bool logEnabled(const MockClusterOptions& options, LogLevel level) noexcept {
-  return static_cast<uint8_t>(level) <= static_cast<uint8_t>(options.logLevel);
+  return static_cast<int32_t>(level) <= static_cast<int32_t>(options.logLevel);
 }
 
 /// Logs `message` as broker `brokerId`'s ("broker 2: ..."; brokerId < 0: "cluster: ...")
-/// when `level` passes options.logLevel. Never throws: a failing callback or allocation
-/// drops the line.
-void logLine(const MockClusterOptions& options, LogLevel level, int32_t brokerId, std::string_view message) noexcept;
+/// under `facility` (BROKER, ADMIN, REPLICA, REQUEST) when `level` passes
+/// options.logLevel. Never throws: a failing callback or allocation drops the line.
+void logLine(const MockClusterOptions& options, LogLevel level, int32_t brokerId, std::string_view message,
+             std::string_view facility = "BROKER") noexcept;
 
 }  // namespace kafkalite::mock

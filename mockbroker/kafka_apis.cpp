@@ -57,7 +57,7 @@ void KafkaApis::logDecode(const Request& request, const protocol::DecodeError* e
   } else {
     line += std::to_string(trailingBytes) + " bytes after the last field, ignored";
   }
-  logLine(ctx_.options, LogLevel::Debug, ctx_.brokerId, line);
+  logLine(ctx_.options, LogLevel::Debug, ctx_.brokerId, line, "REQUEST");
 }
 
 void KafkaApis::route(Request& request) {

@@ -177,7 +177,7 @@ Args parseArgs(int argc, char** argv) {
       if (level == "error") {
         o.logLevel = kafkalite::LogLevel::Error;
       } else if (level == "warn") {
-        o.logLevel = kafkalite::LogLevel::Warn;
+        o.logLevel = kafkalite::LogLevel::Warning;
       } else if (level == "info") {
         o.logLevel = kafkalite::LogLevel::Info;
       } else if (level == "debug") {

@@ -130,7 +130,7 @@ void ReplicaFetcher::connect() {
 
 void ReplicaFetcher::log(LogLevel level, const std::string& message) const {
   if (!logEnabled(options_, level)) return;
-  logLine(options_, level, localBrokerId_, "replica fetcher (leader " + std::to_string(leaderId_) + "): " + message);
+  logLine(options_, level, localBrokerId_, "replica fetcher (leader " + std::to_string(leaderId_) + "): " + message, "REPLICA");
 }
 
 bool ReplicaFetcher::sendListOffsets(int64_t nowMs) {
@@ -244,7 +244,7 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::s
   const int16_t version = inFlightApi_ == protocol::ApiKey::Fetch ? kFetchVersion : kListOffsetsVersion;
   if (!protocol::decodeResponseHeader(in, header, protocol::responseHeaderVersion(inFlightApi_, version)) ||
       header.correlationId != correlationId_) {
-    log(LogLevel::Warn, "undecodable response header; reconnecting");
+    log(LogLevel::Warning, "undecodable response header; reconnecting");
     resetConnection(true);
     return;
   }
@@ -265,7 +265,7 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::s
 bool ReplicaFetcher::handleFetchResponse(protocol::Reader& in, const std::shared_ptr<const void>& frameOwner) {
   protocol::FetchResponse response;
   if (!protocol::decodeFrom(in, kFetchVersion, response)) {
-    log(LogLevel::Warn, "undecodable Fetch response (" + in.error().message() + "); reconnecting");
+    log(LogLevel::Warning, "undecodable Fetch response (" + in.error().message() + "); reconnecting");
     resetConnection(true);
     return false;
   }
@@ -327,7 +327,7 @@ bool ReplicaFetcher::handleFetchResponse(protocol::Reader& in, const std::shared
 bool ReplicaFetcher::handleListOffsetsResponse(protocol::Reader& in) {
   protocol::ListOffsetsResponse response;
   if (!protocol::decodeFrom(in, kListOffsetsVersion, response)) {
-    log(LogLevel::Warn, "undecodable ListOffsets response (" + in.error().message() + "); reconnecting");
+    log(LogLevel::Warning, "undecodable ListOffsets response (" + in.error().message() + "); reconnecting");
     resetConnection(true);
     return false;
   }
@@ -350,7 +350,7 @@ bool ReplicaFetcher::handleListOffsetsResponse(protocol::Reader& in) {
       const int64_t leaderEndOffset = p.offset;
       const int64_t localEndOffset = partition->logEndOffset();
       if (leaderEndOffset < localEndOffset) {
-        log(LogLevel::Warn, "truncating " + tp.toString() + " from " + std::to_string(localEndOffset) +
+        log(LogLevel::Warning, "truncating " + tp.toString() + " from " + std::to_string(localEndOffset) +
                                 " to the leader's log end offset " + std::to_string(leaderEndOffset));
         partition->truncateTo(leaderEndOffset);
       } else if (state->second.leaderLogStartOffset > localEndOffset) {

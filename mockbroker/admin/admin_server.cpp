@@ -193,9 +193,9 @@ class AdminServer::Impl {
         return;
       } catch (const std::exception& e) {
         // No handler should throw; if one does, keep serving rather than die.
-        logLine(cluster_.options(), LogLevel::Error, -1, std::string("admin endpoint: unexpected exception: ") + e.what());
+        logLine(cluster_.options(), LogLevel::Error, -1, std::string("admin endpoint: unexpected exception: ") + e.what(), "ADMIN");
       } catch (...) {
-        logLine(cluster_.options(), LogLevel::Error, -1, "admin endpoint: unexpected exception");
+        logLine(cluster_.options(), LogLevel::Error, -1, "admin endpoint: unexpected exception", "ADMIN");
       }
     }
   }

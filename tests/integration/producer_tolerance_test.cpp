@@ -102,15 +102,16 @@ TEST(ProducerTolerance, Issue19_ResponsesWithBytesAfterTheLastFieldAndAForeignCo
   std::atomic<int> delivered{0};
   std::atomic<int> failed{0};
   {
-    ProducerConfig config = ProducerConfig::fromProperties(
-        {{"bootstrap.servers", "127.0.0.1:" + std::to_string(broker.port())}, {"linger.ms", "0"}, {"retries", "0"}});
-    Producer producer(
-        config,
-        [&](LogLevel level, std::string_view line) {
-          std::lock_guard lock(mutex);
-          if (level == LogLevel::Debug) debug.emplace_back(line);
-        },
-        LogLevel::Debug);
+    ProducerCallbacks callbacks;
+    callbacks.log = [&](LogLevel level, std::string_view facility, std::string_view line) {
+      std::lock_guard lock(mutex);
+      if (level == LogLevel::Debug && facility == "PROTOCOL") debug.emplace_back(line);
+    };
+    Producer producer({{"bootstrap.servers", "127.0.0.1:" + std::to_string(broker.port())},
+                       {"linger.ms", "0"},
+                       {"retries", "0"},
+                       {"log_level", "7"}},
+                      std::move(callbacks));
     for (int i = 0; i < 10; ++i) {
       producer.send(RecordView{"t", std::nullopt, std::nullopt, "v" + std::to_string(i), std::nullopt},
                     [&](std::error_code ec, const RecordMetadata&) { ++(ec ? failed : delivered); });

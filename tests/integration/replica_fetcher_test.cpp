@@ -59,9 +59,9 @@ class ReplicaFetcherTest : public ::testing::Test {
     options_.brokers = 2;
     options_.replicaFetchBackoffMs = 10;
     options_.logLevel = LogLevel::Debug;
-    options_.logCallback = [this](LogLevel level, std::string_view line) {
+    options_.logCallback = [this](LogLevel level, std::string_view, std::string_view line) {
       std::lock_guard lock(logMutex_);
-      if (level <= LogLevel::Warn) logged_.emplace_back(line);
+      if (level <= LogLevel::Warning) logged_.emplace_back(line);
     };
     controller_ = std::make_unique<Controller>(options_);
     controller_->registerBroker(kFollower, "127.0.0.1", 1, nullptr);

@@ -56,7 +56,7 @@ TEST(RequestTolerance, Issue19_Librdkafka215AllTopicsMetadataV12IsAnswered) {
   MockClusterOptions options;
   options.topics = {{"a", 1, 1, std::nullopt}, {"b", 2, 1, std::nullopt}};
   options.logLevel = LogLevel::Debug;
-  options.logCallback = [debug](LogLevel level, std::string_view line) {
+  options.logCallback = [debug](LogLevel level, std::string_view, std::string_view line) {
     std::lock_guard lock(debug->mutex);
     if (level == LogLevel::Debug) debug->lines.emplace_back(line);
   };

@@ -27,7 +27,7 @@ struct LogLines {
   std::mutex mutex;
   std::vector<std::pair<LogLevel, std::string>> lines;
   LogCallback callback() {
-    return [this](LogLevel level, std::string_view line) {
+    return [this](LogLevel level, std::string_view, std::string_view line) {
       std::lock_guard lock(mutex);
       lines.emplace_back(level, std::string(line));
     };

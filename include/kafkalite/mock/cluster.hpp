@@ -70,7 +70,7 @@ struct MockClusterOptions {
   /// brokers' threads, possibly several at once. Empty = standard error.
   LogCallback logCallback;
   /// Lines less important than this are not produced.
-  LogLevel logLevel = LogLevel::Warn;
+  LogLevel logLevel = LogLevel::Warning;
 };
 
 /// How a broker stops.
