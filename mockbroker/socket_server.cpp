@@ -106,7 +106,7 @@ void Connection::close() {
   rttTimer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  response_.reset();
+  outgoing_.clear();
 }
 
 void Connection::readSize() {
@@ -161,6 +161,7 @@ void Connection::readFrame(std::size_t length) {
                      // Muted until this request has finished (Kafka's SocketServer). No read
                      // is pending meanwhile, so the connection keeps itself alive.
                      self->inProgress_ = true;
+                     self->answered_ = false;
                      self->keepAlive_ = self;
                      request.responder = Responder(self->weak_from_this(), ++self->requestId_);
                      self->handler_.handle(std::move(request));
@@ -168,9 +169,9 @@ void Connection::readFrame(std::size_t length) {
 }
 
 Connection::Response* Connection::accept(uint64_t requestId) {
-  if (closed_ || !inProgress_ || requestId != requestId_ || response_) return nullptr;
-  response_.emplace();
-  return &*response_;
+  if (closed_ || !inProgress_ || requestId != requestId_ || answered_) return nullptr;
+  answered_ = true;
+  return &outgoing_.emplace_back();  // references into a deque survive later emplace_back
 }
 
 void Connection::complete(uint64_t requestId, std::vector<uint8_t> bytes, bool closeAfter) {
@@ -182,7 +183,7 @@ void Connection::complete(uint64_t requestId, std::vector<uint8_t> bytes, bool c
   // or with a close finishes at once.
   r->readyAt = r->bytes.empty() ? std::chrono::steady_clock::time_point{}
                                 : std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
-  flush();
+  handOver(*r);
 }
 
 void Connection::complete(uint64_t requestId, protocol::GatherFrame frame,
@@ -192,12 +193,28 @@ void Connection::complete(uint64_t requestId, protocol::GatherFrame frame,
   r->gathered.emplace(std::move(frame));
   r->owners = std::move(owners);
   r->readyAt = std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
+  handOver(*r);
+}
+
+void Connection::handOver(Response& r) {
+  // Kafka unmutes a connection once the response is sent. A response held back by the
+  // injected RTT is on the network: the next request is read meanwhile, as a real link
+  // with that round trip would carry it, and the responses keep their order. Otherwise
+  // (and always before a close) the mute ends when the response is written.
+  if (!r.closeAfter && r.readyAt > std::chrono::steady_clock::now()) {
+    const auto self = std::move(keepAlive_);  // the pending read holds its own
+    inProgress_ = false;
+    flush();
+    readSize();
+    return;
+  }
+  r.unmuteAfterWrite = true;
   flush();
 }
 
 void Connection::flush() {
-  if (closed_ || writing_ || !response_) return;
-  Response& r = *response_;
+  if (closed_ || writing_ || outgoing_.empty()) return;
+  Response& r = outgoing_.front();
   if (r.readyAt > std::chrono::steady_clock::now()) {
     rttTimer_.expires_at(r.readyAt);
     rttTimer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -212,28 +229,39 @@ void Connection::flush() {
     gather_.push_back(asio::buffer(r.bytes));
   }
   if (gather_.empty()) {
-    finishRequest(r.closeAfter);
+    written();
     return;
   }
   writing_ = true;
   asio::async_write(socket_, gather_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
     self->writing_ = false;
-    if (ec || !self->response_) {
+    if (ec || self->outgoing_.empty()) {
       self->close();
       return;
     }
-    self->finishRequest(self->response_->closeAfter);
+    self->written();
   });
+}
+
+void Connection::written() {
+  const bool unmute = outgoing_.front().unmuteAfterWrite;
+  const bool closeAfter = outgoing_.front().closeAfter;
+  outgoing_.pop_front();
+  if (unmute) {
+    finishRequest(closeAfter);
+    return;
+  }
+  flush();  // the next response, if one waits
 }
 
 void Connection::finishRequest(bool closeAfter) {
   const auto self = std::move(keepAlive_);  // released when this returns (readSize holds its own)
-  response_.reset();
   inProgress_ = false;
   if (closeAfter) {
     close();
     return;
   }
+  flush();     // responses queued behind this one
   readSize();  // unmuted: the next request
 }
 

@@ -144,13 +144,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::optional<protocol::GatherFrame> gathered;      // instead of bytes
     std::vector<std::shared_ptr<const void>> owners;  // what gathered references
     std::chrono::steady_clock::time_point readyAt;
+    bool unmuteAfterWrite = false;  // the request it answers ends once it is written
   };
 
   void readSize();
   void readFrame(std::size_t size);
-  // The request in progress has its response (or none): write it, then read on.
+  // The request in progress has its response (or none): queue it, then read on — at once
+  // when the injected RTT holds it back (it is on the network), else once it is written.
   Response* accept(uint64_t requestId);
+  void handOver(Response& r);
   void flush();
+  void written();  // the front response is on the socket
   void finishRequest(bool closeAfter);
 
   boost::asio::ip::tcp::socket socket_;
@@ -165,7 +169,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool inProgress_ = false;  ///< a request was read and has not finished: no reading (muted)
   /// Set while a request is in progress: no asynchronous operation holds the connection then.
   std::shared_ptr<Connection> keepAlive_;
-  std::optional<Response> response_;
+  bool answered_ = false;     ///< the request in progress has its response queued
+  std::deque<Response> outgoing_;  ///< answered, in request order, not yet written
   bool writing_ = false;
   bool closed_ = false;
   std::vector<boost::asio::const_buffer> gather_;
