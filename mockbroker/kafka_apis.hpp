@@ -27,6 +27,7 @@ namespace kafkalite::mock {
 
 class Controller;
 class FaultInjector;
+class GroupCoordinator;
 class ReplicaManager;
 
 /// What the handlers need of their broker.
@@ -36,6 +37,7 @@ struct BrokerContext {
   Controller& controller;
   FaultInjector& faults;
   ReplicaManager& replicaManager;
+  GroupCoordinator& groupCoordinator;
   boost::asio::io_context& io;
 };
 
@@ -62,6 +64,18 @@ class KafkaApis : public RequestHandler {
   void handleListOffsetsRequest(Request& request, std::optional<ErrorCode> injected);
   void handleFindCoordinatorRequest(Request& request, std::optional<ErrorCode> injected);
   void handleInitProducerIdRequest(Request& request, std::optional<ErrorCode> injected);
+  // Groups (handlers/join_group.cpp ... offset_delete.cpp) and OffsetForLeaderEpoch.
+  void handleJoinGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleSyncGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleHeartbeatRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleLeaveGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetCommitRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetFetchRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleListGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetDeleteRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetForLeaderEpochRequest(Request& request, std::optional<ErrorCode> injected);
 
  private:
   void dispatch(Request& request, std::optional<ErrorCode> injected);

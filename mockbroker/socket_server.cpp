@@ -69,7 +69,12 @@ Connection::Connection(tcp::socket socket, int32_t brokerId, int32_t maxFrameByt
       faults_(faults),
       handler_(handler) {}
 
-void Connection::start() { readSize(); }
+void Connection::start() {
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  clientHost_ = "/" + (ec ? std::string("unknown") : peer.address().to_string());
+  readSize();
+}
 
 void Connection::close() {
   if (closed_) return;
@@ -121,6 +126,7 @@ void Connection::readFrame(int32_t size) {
                      }
                      request.body = bytes.subspan(length - reader.remaining());
                      request.frame = frame;
+                     request.clientHost = self->clientHost_;
                      const uint64_t slot = self->firstSlot_ + self->slots_.size();
                      self->slots_.emplace_back();
                      request.responder = Responder(self->weak_from_this(), slot);
