@@ -195,6 +195,46 @@ TEST_F(GroupCoordinatorTest, BadInputGetsKafkasErrorsAndDisturbsNoOtherGroup) {
   EXPECT_EQ(view("good")->generationId, gen);
 }
 
+// Member metadata and assignments are opaque to the coordinator (only the "consumer"
+// protocol's topics are read, leniently): garbage passes through to the other members, and
+// the group just does not know what its members subscribe to (Kafka's computeSubscribedTopics
+// on a SchemaException), so OffsetDelete spares every topic.
+TEST_F(GroupCoordinatorTest, GarbledMetadataAndAssignmentsPassThroughOpaquely) {
+  start();
+  const protocol::Bytes garbage = {0xff, 0xfe, 0x00, 0x01, 0x02};
+  const auto j = join("g", "", {{"range", garbage}});
+  advance(0);
+  ASSERT_EQ(j->result.error, ErrorCode::NONE);
+  EXPECT_EQ(j->result.members.at(0).metadata, garbage);
+  const auto s = sync("g", 1, j->result.memberId, {{j->result.memberId, garbage}});
+  ASSERT_EQ(s->result.error, ErrorCode::NONE);
+  EXPECT_EQ(s->result.assignment, garbage);
+  const auto v = view("g");
+  EXPECT_EQ(v->members.at(0).assignment, std::string(garbage.begin(), garbage.end()));
+  EXPECT_TRUE(v->members.at(0).assignedPartitions.empty());
+  const auto [error, partitions] = gc().handleDeleteOffsets("g", {{"orders", 0}, {"other", 0}});
+  EXPECT_EQ(error, ErrorCode::NONE);
+  EXPECT_EQ(partitions.at(TopicPartition{"other", 0}), ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC);
+}
+
+// An assignment too large for a __consumer_offsets record (message.max.bytes): storing the
+// generation fails, so the leader's SyncGroup gets UNKNOWN_SERVER_ERROR (Kafka's storeGroup
+// mapping of MESSAGE_TOO_LARGE) and the group rebalances; other groups go on.
+TEST_F(GroupCoordinatorTest, AnAssignmentTooLargeToStoreFailsTheSyncAndRebalances) {
+  start();
+  const auto [other, otherGen] = stableSingleMember("other");
+  const auto j = join("g", "");
+  advance(0);
+  const std::string m = j->result.memberId;
+  const auto s = sync("g", 1, m, {{m, protocol::Bytes(2 * 1024 * 1024, 0x01)}});
+  ASSERT_EQ(s->calls, 1);
+  EXPECT_EQ(s->result.error, ErrorCode::UNKNOWN_SERVER_ERROR);
+  EXPECT_TRUE(s->result.assignment.empty());
+  EXPECT_EQ(state("g"), GroupState::PreparingRebalance);
+  EXPECT_EQ(heartbeat("g", m, 1), ErrorCode::REBALANCE_IN_PROGRESS);
+  EXPECT_EQ(heartbeat("other", other, otherGen), ErrorCode::NONE);
+}
+
 // A group whose __consumer_offsets partition another broker leads is not coordinated here.
 TEST_F(GroupCoordinatorTest, AGroupOfAPartitionLedElsewhereGetsNotCoordinator) {
   start();
