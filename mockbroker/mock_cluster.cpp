@@ -52,6 +52,14 @@ class MockCluster::Impl {
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
     }
+    const auto& g = options.groupCoordinator;
+    if (g.offsetsTopicPartitions < 1 || g.offsetsTopicReplicationFactor < 1) {
+      throw std::invalid_argument("offsets.topic.num.partitions and offsets.topic.replication.factor must be >= 1");
+    }
+    if (g.initialRebalanceDelayMs < 0 || g.minSessionTimeoutMs < 0 || g.minSessionTimeoutMs > g.maxSessionTimeoutMs ||
+        g.offsetCommitTimeoutMs < 1 || g.offsetMetadataMaxBytes < 0 || g.maxSize < 1) {
+      throw std::invalid_argument("group coordinator options out of range (min session timeout above the max?)");
+    }
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;

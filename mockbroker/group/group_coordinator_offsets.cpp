@@ -32,6 +32,10 @@ void GroupCoordinator::handleCommitOffsets(const std::string& groupId, const std
                                            std::vector<std::pair<TopicPartition, OffsetAndMetadata>> offsets,
                                            CommitCallback callback) {
   advanceClocks();
+  // Kafka's GroupCoordinatorAdapter: no commit timestamp (every version but v1) means now.
+  for (auto& [tp, o] : offsets) {
+    if (o.commitTimestampMs < 0) o.commitTimestampMs = wallClockMs_();
+  }
   auto all = [&offsets](ErrorCode error) {
     std::map<TopicPartition, ErrorCode> status;
     for (const auto& [tp, o] : offsets) status[tp] = error;
