@@ -4,6 +4,7 @@
 
 #include "mockbroker/broker_log.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/group/group_coordinator.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_fetcher.hpp"
 #include "mockbroker/socket_server.hpp"
@@ -17,6 +18,10 @@ int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 // The event loop looks at the purgatories and the ISR at least this often.
 constexpr int64_t kMaxTickIntervalMs = 100;
 }  // namespace
@@ -27,6 +32,7 @@ struct Broker::Runtime {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<ReplicaManager> replicaManager;
+  std::unique_ptr<GroupCoordinator> groupCoordinator;
   std::unique_ptr<KafkaApis> apis;
   std::unique_ptr<SocketServer> server;
   std::map<int32_t, std::shared_ptr<ReplicaFetcher>> fetchers;  ///< by leader id
@@ -43,7 +49,10 @@ struct Broker::Runtime {
       if (ec) return;
       tickArmedAt = INT64_MAX;
       replicaManager->tick();
-      scheduleTick(std::min(replicaManager->nextTickMs(), steadyNowMs() + kMaxTickIntervalMs));
+      groupCoordinator->tick();
+      int64_t next = std::min(replicaManager->nextTickMs(), steadyNowMs() + kMaxTickIntervalMs);
+      if (const auto groups = groupCoordinator->nextTickMs()) next = std::min(next, *groups);
+      scheduleTick(next);
     });
   }
 };
@@ -78,7 +87,17 @@ uint16_t Broker::start(uint16_t port) {
         raw->scheduleTick(steadyNowMs());
       });
   rt->replicaManager->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
-  rt->apis = std::make_unique<KafkaApis>(BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, rt->io});
+  rt->groupCoordinator = std::make_unique<GroupCoordinator>(options_, *rt->replicaManager, steadyNowMs, wallClockMs);
+  rt->groupCoordinator->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
+  rt->replicaManager->setGroupMetadataListener([raw](int32_t partition, bool isLeader, int32_t epoch) {
+    if (isLeader) {
+      raw->groupCoordinator->onElection(partition, epoch);
+    } else {
+      raw->groupCoordinator->onResignation(partition, epoch);
+    }
+  });
+  rt->apis = std::make_unique<KafkaApis>(
+      BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, *rt->groupCoordinator, rt->io});
   rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, options_.queuedMaxRequestBytes,
                                               faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
@@ -115,6 +134,7 @@ void Broker::stop() {
   asio::post(raw->io, [raw] {
     raw->server->closeAll();
     for (auto& [leader, fetcher] : raw->fetchers) fetcher->shutdown();
+    raw->groupCoordinator->shutdown();
     raw->replicaManager->shutdown();
     raw->tickTimer.cancel();
     raw->io.stop();
@@ -151,6 +171,28 @@ bool Broker::call(const std::function<void(ReplicaManager&)>& fn) {
   }
   // If the broker stops before running it, the io_context drops the handler and the promise
   // breaks; treat that as "not running".
+  try {
+    future.get();
+  } catch (const std::future_error&) {
+    return false;
+  }
+  return true;
+}
+
+bool Broker::callCoordinator(const std::function<void(GroupCoordinator&)>& fn) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (!runtime_) return false;
+    Runtime* raw = runtime_.get();
+    asio::post(raw->io, [raw, &fn, done] {
+      fn(*raw->groupCoordinator);
+      // Whatever fn parked (a rebalance, a session) is due on the timer.
+      raw->scheduleTick(steadyNowMs());
+      done->set_value();
+    });
+  }
   try {
     future.get();
   } catch (const std::future_error&) {

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Broker: one mock Kafka broker — its event-loop thread, listener, KafkaApis,
-/// ReplicaManager and replica fetchers. Stopping it discards everything but its
+/// ReplicaManager, GroupCoordinator and replica fetchers. Stopping it discards everything but its
 /// logs (BrokerStorage, owned by the cluster), so a restart is a new process on
 /// the same "disk".
 ///
@@ -23,6 +23,7 @@
 namespace kafkalite::mock {
 
 class FaultInjector;
+class GroupCoordinator;
 
 class Broker : public ControllerListener {
  public:
@@ -41,6 +42,8 @@ class Broker : public ControllerListener {
   /// Runs `fn(ReplicaManager&)` on the broker's thread and waits for it. Returns false
   /// without running it when the broker is not running; rethrows what `fn` throws.
   bool call(const std::function<void(ReplicaManager&)>& fn);
+  /// As call(), with the broker's GroupCoordinator.
+  bool callCoordinator(const std::function<void(GroupCoordinator&)>& fn);
   /// Tells the replica fetchers that stalls or cuts changed.
   void wakeFetchers();
 

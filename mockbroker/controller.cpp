@@ -51,12 +51,35 @@ int32_t Controller::controllerId() const {
 void Controller::createTopic(const TopicSpec& spec) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(spec.name)) throw std::invalid_argument("topic '" + spec.name + "' already exists");
+  if (isInternalTopic(spec.name)) {
+    throw std::invalid_argument("topic '" + spec.name + "' is internal: the group coordinator creates it");
+  }
   createTopicLocked(spec);
+}
+
+bool Controller::createGroupMetadataTopicIfAbsent() {
+  std::lock_guard lock(mutex_);
+  return createGroupMetadataTopicLocked();
+}
+
+bool Controller::createGroupMetadataTopicLocked() {
+  const std::string name(kGroupMetadataTopicName);
+  if (topics_.contains(name)) return true;
+  if (controllerIdLocked() < 0) return false;
+  const auto& config = options_.groupCoordinator;
+  TopicSpec spec;
+  spec.name = name;
+  spec.partitions = std::max(1, config.offsetsTopicPartitions);
+  spec.replicationFactor = static_cast<int16_t>(
+      std::clamp<int32_t>(config.offsetsTopicReplicationFactor, 1, static_cast<int32_t>(brokers_.size())));
+  createTopicLocked(spec, true);
+  return true;
 }
 
 bool Controller::createTopicIfAbsent(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(name)) return true;
+  if (isInternalTopic(name)) return createGroupMetadataTopicLocked();
   if (!options_.autoCreateTopics || controllerIdLocked() < 0 || !protocol::isValidTopicName(name)) return false;
   TopicSpec spec;
   spec.name = name;
@@ -89,7 +112,7 @@ std::vector<int32_t> Controller::deleteTopic(const std::string& name) {
   return hosts;
 }
 
-void Controller::createTopicLocked(const TopicSpec& spec) {
+void Controller::createTopicLocked(const TopicSpec& spec, bool internal) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
   if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate
   if (spec.partitions < 1) throw std::invalid_argument("topic '" + spec.name + "': partitions must be >= 1");
@@ -102,6 +125,7 @@ void Controller::createTopicLocked(const TopicSpec& spec) {
   for (const auto& [id, b] : brokers_) ids.push_back(id);
   TopicRegistration topic;
   topic.name = spec.name;
+  topic.internal = internal;
   topic.config.minInsyncReplicas = spec.minInsyncReplicas.value_or(options_.minInsyncReplicas);
   // Kafka's rack-unaware assignment: replica r of partition p on broker (start + p + r) mod n,
   // so leaders spread over the brokers.

@@ -55,6 +55,7 @@ struct PartitionRegistration {
 
 struct TopicRegistration {
   std::string name;
+  bool internal = false;  ///< __consumer_offsets: Metadata says is_internal
   TopicConfig config;
   std::vector<PartitionRegistration> partitions;
 };
@@ -76,12 +77,19 @@ class Controller {
 
   /// Creates a topic: replicas spread round-robin over the brokers (Kafka's assignment
   /// without racks), the first live replica leads, the live replicas form the ISR.
-  /// Throws std::invalid_argument if it exists or RF is not in [1, brokers].
+  /// Throws std::invalid_argument if it exists, RF is not in [1, brokers], or it is the
+  /// internal __consumer_offsets (the group coordinator creates that one).
   void createTopic(const TopicSpec& spec);
   /// Creates the topic with the cluster's defaults unless it exists; for auto-creation.
   /// Returns false if it could not (auto-creation off, no broker alive, or a name that
-  /// breaks Kafka's topic rule). Never throws but std::bad_alloc.
+  /// breaks Kafka's topic rule). __consumer_offsets is created as
+  /// createGroupMetadataTopicIfAbsent does. Never throws but std::bad_alloc.
   bool createTopicIfAbsent(const std::string& name);
+  /// Creates __consumer_offsets unless it exists, as Kafka's first FindCoordinator does:
+  /// offsets.topic.num.partitions partitions, offsets.topic.replication.factor replicas
+  /// (capped at the number of brokers), internal. Auto-creation settings do not apply.
+  /// Returns false if no broker is alive.
+  bool createGroupMetadataTopicIfAbsent();
   /// Deletes a topic: it leaves the metadata at once and every live replica is told to
   /// drop its partitions and logs (onStopReplica). Returns the replicas' broker ids, so
   /// the caller can drop the logs of brokers that are down. Throws std::invalid_argument
@@ -122,7 +130,8 @@ class Controller {
   int64_t nextProducerId() { return nextProducerId_.fetch_add(1); }
 
  private:
-  void createTopicLocked(const TopicSpec& spec);
+  void createTopicLocked(const TopicSpec& spec, bool internal = false);
+  bool createGroupMetadataTopicLocked();
   void electLocked(const std::string& topic, int32_t partition, PartitionRegistration& p, int32_t excluded);
   void pushLocked(const std::string& topic, int32_t partition, const PartitionRegistration& p, const TopicConfig& config);
   [[nodiscard]] bool aliveLocked(int32_t id) const;

@@ -13,7 +13,10 @@ using protocol::ApiKey;
 std::span<const SupportedApi> supportedApis() noexcept {
   // interop.md §5. Produce from 0 so librdkafka keeps compression on (it checks
   // Produce v0); v0–2 are answered UNSUPPORTED_VERSION.
-  static constexpr std::array<SupportedApi, 7> kApis = {{
+  // The group APIs: the ranges librdkafka 2.0.2, kafka-python 2.0.2 and kafkajs 2.2.4 use
+  // (librdkafka needs JoinGroup/SyncGroup/Heartbeat/LeaveGroup v0, OffsetCommit v1-2 and
+  // OffsetFetch v1 in range to enable its consumer; OffsetForLeaderEpoch v2 is librdkafka 2.1+).
+  static constexpr std::array<SupportedApi, 18> kApis = {{
       {ApiKey::Produce, 0, 9},
       {ApiKey::Fetch, 4, 12},
       {ApiKey::ListOffsets, 1, 7},
@@ -21,6 +24,17 @@ std::span<const SupportedApi> supportedApis() noexcept {
       {ApiKey::FindCoordinator, 0, 2},
       {ApiKey::ApiVersions, 0, 3},
       {ApiKey::InitProducerId, 0, 4},
+      {ApiKey::OffsetCommit, 0, 7},
+      {ApiKey::OffsetFetch, 0, 7},
+      {ApiKey::JoinGroup, 0, 5},
+      {ApiKey::Heartbeat, 0, 3},
+      {ApiKey::LeaveGroup, 0, 3},
+      {ApiKey::SyncGroup, 0, 3},
+      {ApiKey::DescribeGroups, 0, 4},
+      {ApiKey::ListGroups, 0, 4},
+      {ApiKey::OffsetForLeaderEpoch, 2, 4},
+      {ApiKey::DeleteGroups, 0, 1},
+      {ApiKey::OffsetDelete, 0, 0},
   }};
   return kApis;
 }
@@ -99,6 +113,17 @@ void KafkaApis::dispatch(Request& request, std::optional<ErrorCode> injected) {
     case ApiKey::ListOffsets: return handleListOffsetsRequest(request, injected);
     case ApiKey::FindCoordinator: return handleFindCoordinatorRequest(request, injected);
     case ApiKey::InitProducerId: return handleInitProducerIdRequest(request, injected);
+    case ApiKey::OffsetCommit: return handleOffsetCommitRequest(request, injected);
+    case ApiKey::OffsetFetch: return handleOffsetFetchRequest(request, injected);
+    case ApiKey::JoinGroup: return handleJoinGroupRequest(request, injected);
+    case ApiKey::Heartbeat: return handleHeartbeatRequest(request, injected);
+    case ApiKey::LeaveGroup: return handleLeaveGroupRequest(request, injected);
+    case ApiKey::SyncGroup: return handleSyncGroupRequest(request, injected);
+    case ApiKey::DescribeGroups: return handleDescribeGroupsRequest(request, injected);
+    case ApiKey::ListGroups: return handleListGroupsRequest(request, injected);
+    case ApiKey::OffsetForLeaderEpoch: return handleOffsetForLeaderEpochRequest(request, injected);
+    case ApiKey::DeleteGroups: return handleDeleteGroupsRequest(request, injected);
+    case ApiKey::OffsetDelete: return handleOffsetDeleteRequest(request, injected);
     default: request.responder.closeConnection();
   }
 }

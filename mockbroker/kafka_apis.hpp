@@ -36,6 +36,7 @@ namespace kafkalite::mock {
 
 class Controller;
 class FaultInjector;
+class GroupCoordinator;
 class ReplicaManager;
 
 /// What the handlers need of their broker.
@@ -45,6 +46,7 @@ struct BrokerContext {
   Controller& controller;
   FaultInjector& faults;
   ReplicaManager& replicaManager;
+  GroupCoordinator& groupCoordinator;
   boost::asio::io_context& io;
 };
 
@@ -85,6 +87,18 @@ class KafkaApis : public RequestHandler {
   void handleListOffsetsRequest(Request& request, std::optional<ErrorCode> injected);
   void handleFindCoordinatorRequest(Request& request, std::optional<ErrorCode> injected);
   void handleInitProducerIdRequest(Request& request, std::optional<ErrorCode> injected);
+  // Groups (handlers/join_group.cpp ... offset_delete.cpp) and OffsetForLeaderEpoch.
+  void handleJoinGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleSyncGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleHeartbeatRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleLeaveGroupRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetCommitRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetFetchRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleListGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteGroupsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetDeleteRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleOffsetForLeaderEpochRequest(Request& request, std::optional<ErrorCode> injected);
 
  private:
   void route(Request& request);

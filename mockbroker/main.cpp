@@ -67,6 +67,15 @@ Options:
                                   to standard error
   --unclean-leader-election       enable unclean.leader.election.enable
   --hw-ignores-min-isr            advance the high watermark below min ISR (pre-3.7 rule)
+  --group-initial-rebalance-delay-ms N
+                                  group.initial.rebalance.delay.ms (default 3000; 0 for tests)
+  --group-min-session-timeout-ms N
+                                  group.min.session.timeout.ms (default 6000)
+  --group-max-session-timeout-ms N
+                                  group.max.session.timeout.ms (default 1800000)
+  --offsets-topic-partitions N    offsets.topic.num.partitions (default 50)
+  --offsets-topic-replication-factor N
+                                  offsets.topic.replication.factor (default 3, capped at --brokers)
   --host H                        listen and advertised host (default 127.0.0.1)
   --port P                        broker i listens on P+i-1 (default 0: ephemeral)
   --admin-port P                  HTTP control endpoint port (default 0: ephemeral)
@@ -191,6 +200,16 @@ Args parseArgs(int argc, char** argv) {
     } else if (arg == "--hw-ignores-min-isr") {
       flag();
       o.hwRequiresMinIsr = false;
+    } else if (arg == "--group-initial-rebalance-delay-ms") {
+      o.groupCoordinator.initialRebalanceDelayMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--group-min-session-timeout-ms") {
+      o.groupCoordinator.minSessionTimeoutMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--group-max-session-timeout-ms") {
+      o.groupCoordinator.maxSessionTimeoutMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--offsets-topic-partitions") {
+      o.groupCoordinator.offsetsTopicPartitions = static_cast<int32_t>(parseInt(arg, value(), 1, 100'000));
+    } else if (arg == "--offsets-topic-replication-factor") {
+      o.groupCoordinator.offsetsTopicReplicationFactor = static_cast<int16_t>(parseInt(arg, value(), 1, 32767));
     } else if (arg == "--host") {
       o.host = value();
       if (o.host.empty()) throw UsageError("--host: must not be empty");
@@ -212,6 +231,9 @@ Args parseArgs(int argc, char** argv) {
                        " brokers");
     }
     for (int32_t b = 0; b < o.brokers; ++b) o.ports.push_back(static_cast<uint16_t>(a.basePort + b));
+  }
+  if (o.groupCoordinator.minSessionTimeoutMs > o.groupCoordinator.maxSessionTimeoutMs) {
+    throw UsageError("--group-min-session-timeout-ms must not exceed --group-max-session-timeout-ms");
   }
   for (const std::string& t : a.topics) o.topics.push_back(parseTopic(t, o));
   return a;

@@ -6,6 +6,7 @@
 #include "mockbroker/broker.hpp"
 #include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/group/group_coordinator.hpp"
 #include "protocol/record_batch.hpp"
 
 namespace kafkalite::mock {
@@ -54,6 +55,14 @@ class MockCluster::Impl {
     // Auto-creation uses these; checked here so that no request can meet them.
     if (options.defaultPartitions < 1) throw std::invalid_argument("defaultPartitions must be at least 1");
     if (options.defaultReplicationFactor < 1) throw std::invalid_argument("defaultReplicationFactor must be at least 1");
+    const auto& g = options.groupCoordinator;
+    if (g.offsetsTopicPartitions < 1 || g.offsetsTopicReplicationFactor < 1) {
+      throw std::invalid_argument("offsets.topic.num.partitions and offsets.topic.replication.factor must be >= 1");
+    }
+    if (g.initialRebalanceDelayMs < 0 || g.minSessionTimeoutMs < 0 || g.minSessionTimeoutMs > g.maxSessionTimeoutMs ||
+        g.offsetCommitTimeoutMs < 1 || g.offsetMetadataMaxBytes < 0 || g.maxSize < 1) {
+      throw std::invalid_argument("group coordinator options out of range (min session timeout above the max?)");
+    }
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;
@@ -115,6 +124,23 @@ class MockCluster::Impl {
       }
     }
     return states;
+  }
+
+  /// The broker leading the group's partition of __consumer_offsets, or -1.
+  int32_t coordinatorOf(const std::string& groupId) const {
+    const auto reg = controller.partition(
+        {std::string(kGroupMetadataTopicName),
+         groupMetadataPartitionFor(groupId, options.groupCoordinator.offsetsTopicPartitions)});
+    return reg ? reg->leader : -1;
+  }
+
+  /// Runs `fn` on the coordinator of `groupId`; throws std::out_of_range when none runs.
+  void onCoordinator(const std::string& groupId, const std::function<void(GroupCoordinator&)>& fn) {
+    const int32_t id = coordinatorOf(groupId);
+    const auto it = brokers.find(id);
+    if (it == brokers.end() || !it->second->callCoordinator(fn)) {
+      throw std::out_of_range("no running coordinator holds group '" + groupId + "'");
+    }
   }
 
   MockClusterOptions options;
@@ -268,6 +294,70 @@ std::vector<StoredRecord> MockCluster::records(const std::string& topic, int32_t
     if (const auto it = logs.find(tp); it != logs.end()) out = decodeLog(*it->second);
   }
   return out;
+}
+
+}  // namespace kafkalite::mock
+
+namespace kafkalite::mock {
+
+int32_t MockCluster::groupCoordinator(const std::string& groupId) const { return impl_->coordinatorOf(groupId); }
+
+std::vector<GroupView> MockCluster::groups() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<GroupView> out;
+  for (const auto& [id, broker] : impl_->brokers) {
+    broker->callCoordinator([&, brokerId = id](GroupCoordinator& coordinator) {
+      for (auto& view : coordinator.groupViews()) {
+        view.coordinator = brokerId;
+        out.push_back(std::move(view));
+      }
+    });
+  }
+  // Lag: each committed partition's high watermark, read on its leader.
+  std::map<int32_t, std::vector<CommittedOffsetView*>> byLeader;
+  for (auto& view : out) {
+    for (auto& o : view.offsets) {
+      if (const auto reg = impl_->controller.partition({o.topic, o.partition}); reg && reg->leader >= 0) {
+        byLeader[reg->leader].push_back(&o);
+      }
+    }
+  }
+  for (auto& [leader, offsets] : byLeader) {
+    impl_->brokers.at(leader)->call([&](ReplicaManager& rm) {
+      for (CommittedOffsetView* o : offsets) {
+        const Partition* p = rm.partition({o->topic, o->partition});
+        if (p == nullptr || !p->isLeader()) continue;
+        o->highWatermark = p->highWatermark();
+        o->lag = std::max<int64_t>(0, o->highWatermark - o->offset);
+      }
+    });
+  }
+  std::sort(out.begin(), out.end(), [](const GroupView& a, const GroupView& b) { return a.groupId < b.groupId; });
+  return out;
+}
+
+GroupView MockCluster::group(const std::string& groupId) const {
+  for (auto& g : groups()) {
+    if (g.groupId == groupId) return g;
+  }
+  throw std::out_of_range("no group '" + groupId + "'");
+}
+
+void MockCluster::expireMemberSession(const std::string& groupId, const std::string& memberId) {
+  std::lock_guard lock(impl_->mutex);
+  bool expired = false;
+  impl_->onCoordinator(groupId, [&](GroupCoordinator& c) { expired = c.expireMemberSession(groupId, memberId); });
+  if (!expired) throw std::out_of_range("group '" + groupId + "' has no member '" + memberId + "'");
+}
+
+void MockCluster::rebalanceGroup(const std::string& groupId) {
+  std::lock_guard lock(impl_->mutex);
+  auto outcome = GroupCoordinator::RebalanceOutcome::UnknownGroup;
+  impl_->onCoordinator(groupId, [&](GroupCoordinator& c) { outcome = c.forceRebalance(groupId); });
+  if (outcome == GroupCoordinator::RebalanceOutcome::UnknownGroup) throw std::out_of_range("no group '" + groupId + "'");
+  if (outcome == GroupCoordinator::RebalanceOutcome::NoMembers) {
+    throw std::invalid_argument("group '" + groupId + "' has no members to rebalance");
+  }
 }
 
 }  // namespace kafkalite::mock

@@ -1,6 +1,7 @@
 #include "mockbroker/partition.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -208,6 +209,24 @@ std::optional<EpochEndOffset> Partition::divergingEpoch(int32_t lastFetchedEpoch
   // Kafka's Partition.fetchRecords (KIP-595 validation).
   if (end->epoch < lastFetchedEpoch || end->endOffset < fetchOffset) return end;
   return std::nullopt;
+}
+
+EpochEndOffsetResult Partition::lastOffsetForLeaderEpoch(int32_t currentLeaderEpoch, int32_t leaderEpoch) const {
+  if (const ErrorCode error = checkCurrentLeaderEpoch(currentLeaderEpoch); error != ErrorCode::NONE) return {error};
+  if (!isLeader()) return {ErrorCode::NOT_LEADER_OR_FOLLOWER};
+  if (leaderEpoch < 0) return {};
+  // Kafka's leader puts its epoch into the cache when it becomes leader (at its LEO); here
+  // the log's cache gets it with the first append, so the current epoch is added on top.
+  const auto lastCached = log_.endOffsetForEpoch(std::numeric_limits<int32_t>::max());
+  const int32_t latest = std::max(leaderEpoch_, lastCached ? lastCached->epoch : -1);
+  if (latest < 0 || leaderEpoch > latest) return {};
+  if (leaderEpoch == latest) return {ErrorCode::NONE, leaderEpoch, log_.logEndOffset()};
+  // A cached epoch at or below: it ends where the next one starts. When that next one is
+  // the leader's uncached epoch, its start offset is the LEO, which endOffsetForEpoch gives.
+  if (const auto floor = log_.endOffsetForEpoch(leaderEpoch)) return {ErrorCode::NONE, floor->epoch, floor->endOffset};
+  // Older than everything cached: the requested epoch, ending where the oldest known starts.
+  if (const auto earliest = log_.earliestEpochEntry()) return {ErrorCode::NONE, leaderEpoch, earliest->second};
+  return {ErrorCode::NONE, leaderEpoch, leaderEpochStartOffset_};
 }
 
 LogReadInfo Partition::read(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const {

@@ -54,6 +54,13 @@ struct FollowerState {
   int64_t lastCaughtUpTimeMs = 0;
 };
 
+/// An OffsetForLeaderEpoch answer for one partition.
+struct EpochEndOffsetResult {
+  ErrorCode error = ErrorCode::NONE;
+  int32_t leaderEpoch = -1;
+  int64_t endOffset = -1;
+};
+
 /// Which offsets a reader may see (spec 4.1).
 enum class FetchIsolation { LogEnd, HighWatermark, TxnCommitted };
 
@@ -149,6 +156,15 @@ class Partition {
   /// `fetchOffset` is below the log start (the read answers OFFSET_OUT_OF_RANGE, as Kafka),
   /// or when the epoch cache is empty.
   [[nodiscard]] std::optional<EpochEndOffset> divergingEpoch(int32_t lastFetchedEpoch, int64_t fetchOffset) const;
+
+  /// OffsetForLeaderEpoch (KIP-320, Kafka's Partition.lastOffsetForLeaderEpoch with
+  /// LeaderEpochFileCache.endOffsetFor): FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a
+  /// stale or future `currentLeaderEpoch` (-1: not checked), NOT_LEADER_OR_FOLLOWER on a
+  /// follower; else the largest epoch <= `leaderEpoch` and the offset where it ends (where
+  /// the next epoch starts, or the LEO for the current one), counting the leader's own epoch
+  /// from its start offset even before anything was written in it. An epoch above the
+  /// current one, -1, or an empty history answers epoch -1 and offset -1.
+  [[nodiscard]] EpochEndOffsetResult lastOffsetForLeaderEpoch(int32_t currentLeaderEpoch, int32_t leaderEpoch) const;
 
   /// Reads for a fetch: up to the LEO for LogEnd, up to the HW otherwise (spec 4.3).
   [[nodiscard]] LogReadInfo read(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const;

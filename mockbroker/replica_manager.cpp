@@ -95,6 +95,9 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
     followerChanged_(tp, -1);
     partition.makeLeader(state, now);  // spec 2.6
     onHighWatermarkIncreased(tp);
+    // Kafka's KafkaApis.handleLeaderAndIsr: a new leader of a __consumer_offsets partition
+    // coordinates its groups (GroupCoordinator.onElection).
+    if (tp.topic == kGroupMetadataTopicName && groupMetadataListener_) groupMetadataListener_(tp.partition, true, state.leaderEpoch);
     return;
   }
   const bool wasLeader = partition.isLeader();
@@ -105,11 +108,22 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
     fetchPurgatory_->checkAndComplete(tp);
   }
   if (changed || wasLeader) followerChanged_(tp, state.leader);
+  if (tp.topic == kGroupMetadataTopicName && groupMetadataListener_) groupMetadataListener_(tp.partition, false, state.leaderEpoch);
+}
+
+EpochEndOffsetResult ReplicaManager::lastOffsetForLeaderEpoch(const TopicPartition& tp, int32_t currentLeaderEpoch,
+                                                              int32_t leaderEpoch) const {
+  const Partition* partition = this->partition(tp);
+  if (partition == nullptr) {
+    return {controller_.topicExists(tp.topic) ? ErrorCode::NOT_LEADER_OR_FOLLOWER : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION};
+  }
+  return partition->lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch);
 }
 
 void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                                    const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
-                                   ProduceCallback callback, std::shared_ptr<const void> recordsOwner) {
+                                   ProduceCallback callback, std::shared_ptr<const void> recordsOwner,
+                                   bool internalTopicsAllowed) {
   const int64_t now = nowMs_();
   std::vector<DelayedProduce::PartitionStatus> statuses;
   statuses.reserve(entries.size());
@@ -118,7 +132,10 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
     DelayedProduce::PartitionStatus status;
     status.result.tp = tp;
     const auto [partition, error] = getPartitionOrError(tp);
-    if (partition == nullptr) {
+    if (!internalTopicsAllowed && isInternalTopic(tp.topic)) {
+      status.result.error = ErrorCode::INVALID_TOPIC_EXCEPTION;  // Kafka's appendToLocalLog
+      status.result.errorMessage = "Cannot append to internal topic " + tp.topic;
+    } else if (partition == nullptr) {
       status.result.error = error;  // spec 1.2: unknown, or not hosted here
     } else {
       auto result = partition->appendRecordsToLeader(records, requiredAcks, now, recordsOwner);

@@ -44,13 +44,22 @@ class ReplicaManager {
   /// nothing needs waiting (1.4), else parks a DelayedProduce for `timeoutMs` (1.5).
   /// `recordsOwner`, when given, keeps every entry's records alive (the request frame):
   /// the logs then keep the batches in it instead of copying them.
+  /// Internal topics (__consumer_offsets) take only the coordinator's appends
+  /// (`internalTopicsAllowed`); anyone else's get INVALID_TOPIC_EXCEPTION, as in Kafka.
   void appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                      const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
-                     ProduceCallback callback, std::shared_ptr<const void> recordsOwner = nullptr);
+                     ProduceCallback callback, std::shared_ptr<const void> recordsOwner = nullptr,
+                     bool internalTopicsAllowed = false);
 
   /// Spec §4: reads now, updating follower state for a follower fetch (4.2), and answers at
   /// once when 4.4 says so; else parks a DelayedFetch for maxWaitMs.
   void fetchMessages(FetchParams params, FetchCallback callback);
+
+  /// OffsetForLeaderEpoch for one partition (Kafka's ReplicaManager.lastOffsetForLeaderEpoch):
+  /// NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION when not hosted here, else
+  /// Partition::lastOffsetForLeaderEpoch.
+  [[nodiscard]] EpochEndOffsetResult lastOffsetForLeaderEpoch(const TopicPartition& tp, int32_t currentLeaderEpoch,
+                                                              int32_t leaderEpoch) const;
 
   /// Reads every partition of `params` (no follower-state update): the fetch response body.
   std::vector<FetchPartitionResult> readFromLocalLog(const FetchParams& params, std::size_t* bytesRead) const;
@@ -96,6 +105,12 @@ class ReplicaManager {
   /// so the event loop can tick then.
   void setWakeup(std::function<void(int64_t)> wakeup) { wakeup_ = std::move(wakeup); }
 
+  /// `listener(partition, isLeader, leaderEpoch)` hears every leadership change of this
+  /// broker's __consumer_offsets replicas: the group coordinator's onElection / onResignation.
+  void setGroupMetadataListener(std::function<void(int32_t, bool, int32_t)> listener) {
+    groupMetadataListener_ = std::move(listener);
+  }
+
   /// Drops every delayed operation without answering (the broker is going away).
   void shutdown();
 
@@ -114,6 +129,7 @@ class ReplicaManager {
   std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>> fetchPurgatory_;
   int64_t nextIsrCheckMs_ = 0;
   std::function<void(int64_t)> wakeup_;
+  std::function<void(int32_t, bool, int32_t)> groupMetadataListener_;
 };
 
 }  // namespace kafkalite::mock

@@ -96,7 +96,12 @@ Connection::Connection(tcp::socket socket, int32_t brokerId, int32_t maxFrameByt
       handler_(handler),
       pool_(pool) {}
 
-void Connection::start() { readSize(); }
+void Connection::start() {
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  clientHost_ = "/" + (ec ? std::string("unknown") : peer.address().to_string());
+  readSize();
+}
 
 void Connection::close() {
   const auto self = std::move(keepAlive_);  // released when close() returns
@@ -163,6 +168,7 @@ void Connection::readFrame(std::size_t length) {
                      self->inProgress_ = true;
                      self->answered_ = false;
                      self->keepAlive_ = self;
+                     request.clientHost = self->clientHost_;
                      request.responder = Responder(self->weak_from_this(), ++self->requestId_);
                      self->handler_.handle(std::move(request));
                    });

@@ -67,6 +67,7 @@ struct Request {
   std::shared_ptr<const uint8_t[]> frame;
   std::span<const uint8_t> body;
   Responder responder;
+  std::string clientHost;  ///< the peer's address as Kafka prints it ("/127.0.0.1")
 };
 
 class RequestHandler {
@@ -174,6 +175,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool closed_ = false;
   std::vector<boost::asio::const_buffer> gather_;
+  std::string clientHost_;
 };
 
 }  // namespace kafkalite::mock

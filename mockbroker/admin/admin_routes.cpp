@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "mockbroker/admin/group_routes.hpp"
 #include "mockbroker/admin/json.hpp"
 #include "protocol/topic_name.hpp"
 
@@ -333,6 +334,7 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
     return {200, serializeJson(kOk), {}};
   }
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
+  if (s.size() >= 2 && s[1] == "groups") return handleGroupRoute(cluster, method, s);
   if (s.size() == 2 && s[1] == "errors") {
     require("POST");
     return postErrors(cluster, body);

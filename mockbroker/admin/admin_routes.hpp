@@ -18,6 +18,7 @@
 ///                                                      "broker"?:-1,"delayMs"?:0}
 ///   POST /v1/network/cut?a=N&b=M, /v1/network/heal?a=N&b=M
 ///   POST /v1/heal                                     undoes every injected fault
+///   /v1/groups...                                     consumer groups: see group_routes.hpp
 ///
 /// Status codes: 200 (201 for a created topic); 400 for malformed input, an unknown
 /// broker, or a std::logic_error from MockCluster (std::invalid_argument,

@@ -18,6 +18,7 @@ MetadataResponse::MetadataResponseTopic describeTopic(const TopicRegistration& t
   };
   MetadataResponse::MetadataResponseTopic t;
   t.name = topic.name;
+  t.isInternal = topic.internal;
   for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
     const auto& reg = topic.partitions[i];
     MetadataResponse::MetadataResponseTopic::MetadataResponsePartition p;

@@ -37,6 +37,18 @@ struct TopicSpec {
   std::optional<int32_t> minInsyncReplicas;
 };
 
+/// The group coordinator's settings: Kafka's broker configs of the same names.
+struct GroupCoordinatorOptions {
+  int32_t initialRebalanceDelayMs = 3000;     ///< group.initial.rebalance.delay.ms (tests may use 0)
+  int32_t minSessionTimeoutMs = 6000;         ///< group.min.session.timeout.ms
+  int32_t maxSessionTimeoutMs = 1800000;      ///< group.max.session.timeout.ms
+  int32_t maxSize = 2147483647;               ///< group.max.size
+  int32_t offsetsTopicPartitions = 50;        ///< offsets.topic.num.partitions
+  int16_t offsetsTopicReplicationFactor = 3;  ///< offsets.topic.replication.factor (capped at the broker count)
+  int32_t offsetMetadataMaxBytes = 4096;      ///< offset.metadata.max.bytes
+  int32_t offsetCommitTimeoutMs = 5000;       ///< offsets.commit.timeout.ms
+};
+
 /// How the cluster behaves. Defaults follow Kafka's broker defaults unless noted.
 struct MockClusterOptions {
   int32_t brokers = 1;                  ///< broker ids are 1..brokers
@@ -71,6 +83,7 @@ struct MockClusterOptions {
   LogCallback logCallback;
   /// Lines less important than this are not produced.
   LogLevel logLevel = LogLevel::Warning;
+  GroupCoordinatorOptions groupCoordinator;
 };
 
 /// How a broker stops.
@@ -117,6 +130,45 @@ struct BrokerView {
   std::string host;
   uint16_t port = 0;
   bool online = false;
+};
+
+/// One member of a consumer group, as its coordinator holds it.
+struct GroupMemberView {
+  std::string memberId;
+  std::optional<std::string> groupInstanceId;  ///< set for a static member
+  std::string clientId;
+  std::string clientHost;
+  int32_t sessionTimeoutMs = 0;
+  int32_t rebalanceTimeoutMs = 0;
+  std::vector<std::string> protocols;  ///< in the member's order of preference
+  std::string assignment;              ///< from the last SyncGroup, as sent; empty before one
+  /// `assignment` decoded (Kafka's ConsumerProtocol) for a "consumer" group: topic → partitions.
+  std::vector<std::pair<std::string, std::vector<int32_t>>> assignedPartitions;
+};
+
+/// A group's committed offset of one partition, and how far the partition is ahead of it.
+struct CommittedOffsetView {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  int32_t leaderEpoch = -1;  ///< -1: not given with the commit
+  std::string metadata;
+  int64_t highWatermark = -1;  ///< the partition leader's; -1 when unknown
+  int64_t lag = -1;            ///< max(0, highWatermark - offset); -1 when unknown
+};
+
+/// A consumer group (Kafka's GroupMetadata), read on its coordinator's thread.
+struct GroupView {
+  std::string groupId;
+  int32_t coordinator = -1;  ///< broker id
+  /// "Empty", "PreparingRebalance", "CompletingRebalance" or "Stable".
+  std::string state;
+  int32_t generationId = 0;
+  std::string protocolType;  ///< "" until a member joined
+  std::string protocol;      ///< the chosen protocol (assignor); "" when none
+  std::string leaderId;      ///< "" when none
+  std::vector<GroupMemberView> members;      ///< by member id
+  std::vector<CommittedOffsetView> offsets;  ///< by topic and partition
 };
 
 class MockCluster {
@@ -197,6 +249,21 @@ class MockCluster {
   /// Throws std::out_of_range if that broker holds no replica of the partition.
   [[nodiscard]] std::vector<StoredRecord> records(const std::string& topic, int32_t partition,
                                                   int32_t brokerId) const;
+
+  /// The broker coordinating `groupId`: the leader of its partition of __consumer_offsets,
+  /// which the first FindCoordinator creates. -1 before that, or while it has no leader.
+  [[nodiscard]] int32_t groupCoordinator(const std::string& groupId) const;
+  /// Every group the running coordinators hold, sorted by id.
+  [[nodiscard]] std::vector<GroupView> groups() const;
+  /// One group. Throws std::out_of_range if no running coordinator holds it.
+  [[nodiscard]] GroupView group(const std::string& groupId) const;
+  /// As if the member's session timed out now: it leaves and the others rebalance. Throws
+  /// std::out_of_range for an unknown group or member.
+  void expireMemberSession(const std::string& groupId, const std::string& memberId);
+  /// Starts a rebalance, as a JoinGroup from the leader would: every member must join again.
+  /// A group already rebalancing is left as it is. Throws std::out_of_range for an unknown
+  /// group, std::invalid_argument for a group without members.
+  void rebalanceGroup(const std::string& groupId);
 
   class Impl;
 

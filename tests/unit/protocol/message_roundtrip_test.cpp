@@ -150,7 +150,13 @@ REGISTER_TYPED_TEST_SUITE_P(MessageRoundTrip, EveryVersionWithEveryFieldSet, Eve
 using AllMessages = ::testing::Types<ApiVersionsRequest, ApiVersionsResponse, MetadataRequest, MetadataResponse,
                                      ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
                                      ListOffsetsRequest, ListOffsetsResponse, InitProducerIdRequest,
-                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse>;
+                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+                                     JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
+                                     HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
+                                     OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
+                                     ListGroupsRequest, ListGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
+                                     DeleteGroupsRequest, DeleteGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse,
+                                     OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>;
 
 class MessageNames {
  public:
