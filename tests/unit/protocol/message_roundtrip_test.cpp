@@ -120,7 +120,14 @@ REGISTER_TYPED_TEST_SUITE_P(MessageRoundTrip, EveryVersionWithEveryFieldSet, Eve
 using AllMessages = ::testing::Types<ApiVersionsRequest, ApiVersionsResponse, MetadataRequest, MetadataResponse,
                                      ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
                                      ListOffsetsRequest, ListOffsetsResponse, InitProducerIdRequest,
-                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse>;
+                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+                                     CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest,
+                                     DeleteTopicsResponse, CreatePartitionsRequest, CreatePartitionsResponse,
+                                     DeleteRecordsRequest, DeleteRecordsResponse, DescribeConfigsRequest,
+                                     DescribeConfigsResponse, AlterConfigsRequest, AlterConfigsResponse,
+                                     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                                     DescribeClusterRequest, DescribeClusterResponse, ElectLeadersRequest,
+                                     ElectLeadersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse>;
 
 class MessageNames {
  public:
