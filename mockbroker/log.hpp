@@ -31,6 +31,17 @@ struct LogConfig {
   /// retention.bytes with one batch per segment: the oldest batch goes while the rest
   /// still hold at least this many bytes. The active (newest) batch is never deleted.
   int64_t retentionBytes = -1;
+  /// Age after which a batch is deleted by applyTimeRetention (its maxTimestamp older
+  /// than now - retentionMs); -1 = unbounded. Kafka's retention.ms.
+  int64_t retentionMs = -1;
+  /// cleanup.policy contains delete: retention applies. Without it (compact only) nothing
+  /// is deleted by retention.
+  bool deleteEnabled = true;
+  /// cleanup.policy contains compact: every record needs a key (nothing is compacted).
+  bool compact = false;
+  /// message.timestamp.type = LogAppendTime: a leader append stamps the batch with the
+  /// wall clock (attribute bit 3, maxTimestamp, CRC recomputed).
+  bool logAppendTime = false;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
 };
@@ -62,6 +73,8 @@ struct LogAppendInfo {
   /// True when the batch repeated one of the producer's last five (spec 8.6): nothing was
   /// appended and first/lastOffset are those of the original append.
   bool duplicate = false;
+  /// The broker's append time for a LogAppendTime log, -1 for CreateTime.
+  int64_t logAppendTime = -1;
 };
 
 /// Result of a read: views of whole stored batches, valid until the log is next changed.
@@ -87,6 +100,16 @@ class Log {
   [[nodiscard]] int64_t logEndOffset() const noexcept;
   [[nodiscard]] std::size_t sizeInBytes() const noexcept;
   [[nodiscard]] const LogConfig& config() const noexcept;
+  /// A topic config change: takes effect at once (retention runs with the new limits).
+  void setConfig(const LogConfig& config);
+  /// The partition's high watermark. Retention never deletes a batch that ends above it,
+  /// so the log start never passes it (Kafka's UnifiedLog.deletableSegments); it runs
+  /// again when the HW rises. Unset (a log used on its own), it does not bound retention.
+  void updateHighWatermark(int64_t highWatermark);
+  /// Time retention (retention.ms, Kafka's deleteRetentionMsBreachedSegments): moves the
+  /// log start past every batch, from the oldest, whose maxTimestamp is older than
+  /// `nowMs` - retentionMs and that ends at or below the HW. Returns true if it moved.
+  bool applyTimeRetention(int64_t nowMs);
   [[nodiscard]] const std::deque<StoredBatch>& batches() const noexcept;
 
   /// Leader append of one Produce partition's records (must be exactly one v2 batch,
@@ -99,12 +122,13 @@ class Log {
   ///   batchLength below 49 or a CRC32C mismatch → CORRUPT_MESSAGE;
   /// - recordsCount ≤ 0, lastOffsetDelta ≠ recordsCount-1 (any codec), a control batch,
   ///   a producer id with a negative baseSequence, or (uncompressed) records that do not
-  ///   parse → INVALID_RECORD;
+  ///   parse, or a record without a key in a compacted log → INVALID_RECORD;
   /// - producer epoch and sequence per spec 8.6 → INVALID_PRODUCER_EPOCH /
   ///   OUT_OF_ORDER_SEQUENCE_NUMBER, or a duplicate answered with the original offsets.
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
   /// outside the CRC), copies it in, updates the epoch cache and producer state, and
-  /// applies retention. Compressed batches are stored as they are.
+  /// applies retention. Compressed batches are stored as they are. A LogAppendTime log
+  /// stamps the batch with the wall clock first (info.logAppendTime).
   ///
   /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
   /// is (a request frame the broker read and owns, never reused): no copy. The offset and
@@ -215,6 +239,7 @@ class Log {
   // Producer state of every batch already deleted below the log start, so that
   // rebuildProducerState() after a truncation keeps producers whose batches retention took.
   ProducerStates producersAtLogStart_;
+  int64_t highWatermark_ = INT64_MAX;  ///< bounds retention; see updateHighWatermark
 };
 
 }  // namespace kafkalite::mock

@@ -11,7 +11,9 @@ Partition::Partition(TopicPartition tp, int32_t localBrokerId, PartitionConfig c
       localBrokerId_(localBrokerId),
       config_(config),
       log_(log),
-      highWatermark_(log.logStartOffset()) {}
+      highWatermark_(log.logStartOffset()) {
+  log_.updateHighWatermark(highWatermark_);
+}
 
 const TopicPartition& Partition::topicPartition() const noexcept { return tp_; }
 bool Partition::isLeader() const noexcept { return leaderId_ == localBrokerId_; }
@@ -228,17 +230,17 @@ LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> record
 
 void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark) {
   // spec 2.5: min(leader HW, local LEO), never below the log start; a follower's HW may fall.
-  highWatermark_ = std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset());
+  setHighWatermark(std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset()));
 }
 
 void Partition::truncateTo(int64_t offset) {
   log_.truncateTo(offset);
-  highWatermark_ = std::max(std::min(highWatermark_, log_.logEndOffset()), log_.logStartOffset());
+  setHighWatermark(std::max(std::min(highWatermark_, log_.logEndOffset()), log_.logStartOffset()));
 }
 
 void Partition::truncateFullyAndStartAt(int64_t offset) {
   log_.truncateFullyAndStartAt(offset);
-  highWatermark_ = offset;
+  setHighWatermark(offset);
 }
 
 bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
@@ -256,8 +258,42 @@ bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
   }
   // spec 2.2: the HW only increases.
   if (candidate <= highWatermark_) return false;
-  highWatermark_ = candidate;
+  setHighWatermark(candidate);
   return true;
+}
+
+void Partition::setHighWatermark(int64_t highWatermark) {
+  highWatermark_ = highWatermark;
+  log_.updateHighWatermark(highWatermark);  // retention never passes it
+}
+
+bool Partition::updateConfig(const PartitionConfig& config, int64_t nowMs) {
+  config_ = config;
+  // spec 2.3: a lower min.insync.replicas may let a held-back HW advance at once.
+  return maybeIncrementLeaderHighWatermark(nowMs);
+}
+
+Partition::DeleteRecordsResult Partition::deleteRecordsOnLeader(int64_t offset) {
+  // Kafka's Partition.deleteRecordsOnLeader and UnifiedLog.maybeIncrementLogStartOffset.
+  if (!isLeader()) return {ErrorCode::NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp_.toString(), -1};
+  if (!log_.config().deleteEnabled) {
+    return {ErrorCode::POLICY_VIOLATION,
+            "Records of partition " + tp_.toString() + " can not be deleted due to the configured policy", -1};
+  }
+  const int64_t converted = offset == -1 ? highWatermark_ : offset;
+  if (converted < 0) {
+    return {ErrorCode::OFFSET_OUT_OF_RANGE,
+            "The offset " + std::to_string(converted) + " for partition " + tp_.toString() + " is not valid", -1};
+  }
+  if (converted > highWatermark_) {
+    return {ErrorCode::OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to " + std::to_string(converted) +
+                                                " of partition " + tp_.toString() +
+                                                " since it is larger than the high watermark " +
+                                                std::to_string(highWatermark_),
+            -1};
+  }
+  log_.advanceLogStartOffset(converted);
+  return {ErrorCode::NONE, {}, log_.logStartOffset()};
 }
 
 bool Partition::isCaughtUp(const FollowerState& f, int64_t nowMs) const {

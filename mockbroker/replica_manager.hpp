@@ -38,7 +38,18 @@ class ReplicaManager {
 
   /// LeaderAndIsr from the controller (spec 6.3): makeLeader / makeFollower, or an ISR update
   /// at the same epoch. Losing leadership completes waiting produces and fetches (spec 6.4).
+  /// The topic's config takes effect at once on the partition and its log.
   void becomeLeaderOrFollower(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config);
+
+  /// StopReplica from the controller: stops fetching `tp` and drops the partition; with
+  /// `deletePartition` (topic deletion) its log goes too. Waiting produces and fetches on it
+  /// complete now (spec 1.7(a), 4.5).
+  void stopReplica(const TopicPartition& tp, bool deletePartition);
+
+  /// Kafka's getPartitionOrError: the partition this broker hosts, or the error to answer
+  /// for it: NOT_LEADER_OR_FOLLOWER when the cluster has it but this broker holds no
+  /// replica, UNKNOWN_TOPIC_OR_PARTITION when the cluster does not have it (spec 1.7(a)).
+  [[nodiscard]] std::pair<Partition*, ErrorCode> getPartitionOrError(const TopicPartition& tp);
 
   /// Spec §1: appends each partition's records as leader; answers at once for acks 0/1 or when
   /// nothing needs waiting (1.4), else parks a DelayedProduce for `timeoutMs` (1.5).
@@ -93,6 +104,7 @@ class ReplicaManager {
   std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedProduce>> producePurgatory_;
   std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>> fetchPurgatory_;
   int64_t nextIsrCheckMs_ = 0;
+  int64_t nextRetentionCheckMs_ = 0;
   std::function<void(int64_t)> wakeup_;
 };
 

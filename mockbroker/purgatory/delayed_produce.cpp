@@ -20,11 +20,12 @@ bool DelayedProduce::tryComplete() {
   bool pending = false;
   for (auto& s : statuses_) {
     if (!s.acksPending) continue;
-    const Partition* partition = replicaManager_.partition(s.result.tp);
+    const auto [partition, hostError] = replicaManager_.getPartitionOrError(s.result.tp);
     if (partition == nullptr || !partition->isLeader()) {
-      // spec 1.7(a), (b)
+      // spec 1.7(a): gone from this broker (UNKNOWN_TOPIC_OR_PARTITION once its topic is
+      // deleted); (b): no longer leader.
       s.acksPending = false;
-      s.result.error = ErrorCode::NOT_LEADER_OR_FOLLOWER;
+      s.result.error = partition == nullptr ? hostError : ErrorCode::NOT_LEADER_OR_FOLLOWER;
       continue;
     }
     const auto [reached, error] = partition->checkEnoughReplicasReachOffset(s.requiredOffset);
