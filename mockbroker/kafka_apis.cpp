@@ -3,7 +3,9 @@
 #include <array>
 #include <memory>
 
+#include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/request_log.hpp"
 
 namespace kafkalite::mock {
 
@@ -12,19 +14,33 @@ using protocol::ApiKey;
 std::span<const SupportedApi> supportedApis() noexcept {
   // interop.md §5. Produce from 0 so librdkafka keeps compression on (it checks
   // Produce v0); v0–2 are answered UNSUPPORTED_VERSION.
-  static constexpr std::array<SupportedApi, 7> kApis = {{
+  // The admin APIs from version 0 (librdkafka 2.0.2 needs the broker's range to reach
+  // down to its own: CreatePartitions and AlterConfigs v0) to Kafka 3.9's newest without
+  // topic ids in requests beyond DeleteTopics v6.
+  static constexpr std::array<SupportedApi, 17> kApis = {{
       {ApiKey::Produce, 0, 9},
       {ApiKey::Fetch, 4, 12},
       {ApiKey::ListOffsets, 1, 7},
       {ApiKey::Metadata, 0, 12},
       {ApiKey::FindCoordinator, 0, 2},
       {ApiKey::ApiVersions, 0, 3},
+      {ApiKey::CreateTopics, 0, 7},
+      {ApiKey::DeleteTopics, 0, 6},
+      {ApiKey::DeleteRecords, 0, 2},
       {ApiKey::InitProducerId, 0, 4},
+      {ApiKey::DescribeConfigs, 0, 4},
+      {ApiKey::AlterConfigs, 0, 2},
+      {ApiKey::DescribeLogDirs, 0, 4},
+      {ApiKey::CreatePartitions, 0, 3},
+      {ApiKey::ElectLeaders, 0, 2},
+      {ApiKey::IncrementalAlterConfigs, 0, 1},
+      {ApiKey::DescribeCluster, 0, 1},
   }};
   return kApis;
 }
 
 void KafkaApis::handle(Request request) {
+  if (ctx_.requestLog) request.responder.observe(ctx_.requestLog->record(ctx_.brokerId, request));
   const SupportedApi* api = nullptr;
   for (const auto& a : supportedApis()) {
     if (a.key == request.header.apiKey) api = &a;
@@ -63,8 +79,46 @@ void KafkaApis::dispatch(Request& request, std::optional<ErrorCode> injected) {
     case ApiKey::ListOffsets: return handleListOffsetsRequest(request, injected);
     case ApiKey::FindCoordinator: return handleFindCoordinatorRequest(request, injected);
     case ApiKey::InitProducerId: return handleInitProducerIdRequest(request, injected);
+    case ApiKey::CreateTopics: return handleCreateTopicsRequest(request, injected);
+    case ApiKey::DeleteTopics: return handleDeleteTopicsRequest(request, injected);
+    case ApiKey::CreatePartitions: return handleCreatePartitionsRequest(request, injected);
+    case ApiKey::DeleteRecords: return handleDeleteRecordsRequest(request, injected);
+    case ApiKey::DescribeConfigs: return handleDescribeConfigsRequest(request, injected);
+    case ApiKey::AlterConfigs: return handleAlterConfigsRequest(request, injected);
+    case ApiKey::IncrementalAlterConfigs: return handleIncrementalAlterConfigsRequest(request, injected);
+    case ApiKey::DescribeCluster: return handleDescribeClusterRequest(request, injected);
+    case ApiKey::ElectLeaders: return handleElectLeadersRequest(request, injected);
+    case ApiKey::DescribeLogDirs: return handleDescribeLogDirsRequest(request, injected);
     default: request.responder.closeConnection();
   }
+}
+
+void KafkaApis::respondWhenPropagated(const std::set<int32_t>& brokers, int32_t timeoutMs,
+                                      std::function<void(bool)> respond) {
+  if (timeoutMs <= 0) {
+    respond(false);
+    return;
+  }
+  struct Wait {
+    bool done = false;
+    std::function<void(bool)> respond;
+    boost::asio::steady_timer timer;
+    explicit Wait(boost::asio::io_context& io) : timer(io) {}
+  };
+  auto wait = std::make_shared<Wait>(ctx_.io);
+  wait->respond = std::move(respond);
+  wait->timer.expires_after(std::chrono::milliseconds(timeoutMs));
+  wait->timer.async_wait([wait](boost::system::error_code ec) {
+    if (ec || wait->done) return;
+    wait->done = true;
+    wait->respond(true);
+  });
+  ctx_.controller.whenPropagated(brokers, ctx_.brokerId, [wait] {
+    if (wait->done) return;
+    wait->done = true;
+    wait->timer.cancel();
+    wait->respond(false);
+  });
 }
 
 }  // namespace kafkalite::mock

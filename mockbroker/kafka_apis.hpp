@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 
@@ -22,12 +23,14 @@
 #include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/socket_server.hpp"
 #include "protocol/headers.hpp"
+#include "protocol/response_error.hpp"
 
 namespace kafkalite::mock {
 
 class Controller;
 class FaultInjector;
 class ReplicaManager;
+class RequestLog;
 
 /// What the handlers need of their broker.
 struct BrokerContext {
@@ -37,6 +40,7 @@ struct BrokerContext {
   FaultInjector& faults;
   ReplicaManager& replicaManager;
   boost::asio::io_context& io;
+  RequestLog* requestLog = nullptr;  ///< records every request when set
 };
 
 /// One API the broker serves and the versions it advertises (interop.md §5).
@@ -62,6 +66,17 @@ class KafkaApis : public RequestHandler {
   void handleListOffsetsRequest(Request& request, std::optional<ErrorCode> injected);
   void handleFindCoordinatorRequest(Request& request, std::optional<ErrorCode> injected);
   void handleInitProducerIdRequest(Request& request, std::optional<ErrorCode> injected);
+  // Admin APIs (handlers/create_topics.cpp, ...).
+  void handleCreateTopicsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteTopicsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleCreatePartitionsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteRecordsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleAlterConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleIncrementalAlterConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeClusterRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleElectLeadersRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeLogDirsRequest(Request& request, std::optional<ErrorCode> injected);
 
  private:
   void dispatch(Request& request, std::optional<ErrorCode> injected);
@@ -79,8 +94,15 @@ class KafkaApis : public RequestHandler {
   void sendResponse(const Request& request, const M& body) {
     std::vector<uint8_t> frame;
     protocol::encodeResponseFrame(request.header.correlationId, request.header.apiVersion, body, frame);
-    request.responder.send(std::move(frame));
+    request.responder.send(std::move(frame),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(body, request.header.apiVersion)));
   }
+
+  /// Kafka's timeout_ms for admin changes (CreateTopics, CreatePartitions, DeleteTopics,
+  /// ElectLeaders): calls `respond(false)` on this broker's thread once every broker of
+  /// `brokers` has applied the controller's change, or `respond(true)` when `timeoutMs`
+  /// passes first. `timeoutMs` <= 0 answers at once (the change still happens).
+  void respondWhenPropagated(const std::set<int32_t>& brokers, int32_t timeoutMs, std::function<void(bool)> respond);
 
   BrokerContext ctx_;
 };

@@ -6,6 +6,7 @@
 #include "mockbroker/broker.hpp"
 #include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/request_log.hpp"
 #include "protocol/record_batch.hpp"
 
 namespace kafkalite::mock {
@@ -46,7 +47,8 @@ std::vector<StoredRecord> decodeLog(const Log& log) {
 
 class MockCluster::Impl {
  public:
-  explicit Impl(MockClusterOptions o) : options(std::move(o)), controller(options) {
+  explicit Impl(MockClusterOptions o)
+      : options(std::move(o)), controller(options), requestLog(options.requestLogCapacity) {
     if (options.brokers < 1) throw std::invalid_argument("MockCluster needs at least one broker");
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
@@ -55,7 +57,7 @@ class MockCluster::Impl {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;
       s->logConfig.maxMessageBytes = options.messageMaxBytes;
-      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s);
+      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s, &requestLog);
       const auto index = static_cast<std::size_t>(id - 1);
       ports[id] = index < options.ports.size() ? options.ports[index] : 0;
       controller.registerBroker(id, options.host, ports[id], brokers[id].get());
@@ -116,6 +118,7 @@ class MockCluster::Impl {
 
   MockClusterOptions options;
   Controller controller;
+  RequestLog requestLog;
   FaultInjector faults;
   std::map<int32_t, std::unique_ptr<BrokerStorage>> storage;
   std::map<int32_t, std::unique_ptr<Broker>> brokers;
@@ -153,6 +156,58 @@ void MockCluster::createTopic(const TopicSpec& topic) {
   impl_->controller.createTopic(topic);
   impl_->syncLocked();
 }
+
+void MockCluster::deleteTopic(const std::string& topic) {
+  std::lock_guard lock(impl_->mutex);
+  if (const ApiError e = impl_->controller.deleteTopic(topic); !e.ok()) throw std::out_of_range("no topic " + topic);
+  impl_->syncLocked();
+}
+
+void MockCluster::createPartitions(const std::string& topic, int32_t partitions) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.createPartitions(topic, partitions, std::nullopt, false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+void MockCluster::alterTopicConfigs(const std::string& topic,
+                                    const std::map<std::string, std::optional<std::string>>& changes) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.alterTopicConfigs(
+      topic,
+      [&](TopicConfigOverrides& configs) -> ApiError {
+        for (const auto& [name, value] : changes) {
+          if (!value) {
+            if (!findTopicConfig(name)) return {ErrorCode::INVALID_CONFIG, "Unknown topic config name: " + name};
+            configs.erase(name);
+            continue;
+          }
+          std::string canonical;
+          if (ApiError invalid = canonicalTopicConfigValue(name, *value, canonical); !invalid.ok()) return invalid;
+          configs[name] = canonical;
+        }
+        return {};
+      },
+      false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+std::map<std::string, std::string> MockCluster::topicConfigs(const std::string& topic) const {
+  auto configs = impl_->controller.topicConfigs(topic);
+  if (!configs) throw std::out_of_range("no topic " + topic);
+  return *configs;
+}
+
+std::vector<RequestRecord> MockCluster::requests(const RequestFilter& filter) const {
+  return impl_->requestLog.requests(filter);
+}
+
+uint64_t MockCluster::lastRequestSequence() const { return impl_->requestLog.lastSequence(); }
+
+void MockCluster::clearRequests() { impl_->requestLog.clear(); }
 
 void MockCluster::stopBroker(int32_t brokerId, StopMode mode) {
   std::lock_guard lock(impl_->mutex);

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "kafkalite/error.hpp"
+#include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/asio.hpp"
 #include "protocol/gather_frame.hpp"
 #include "protocol/headers.hpp"
@@ -29,25 +31,42 @@ namespace kafkalite::mock {
 class Connection;
 class FaultInjector;
 
+/// Told how a request ended (the request log implements it).
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  /// `error`: the first error code of the response (NONE unless Answered).
+  virtual void ended(RequestOutcome outcome, ErrorCode error) = 0;
+};
+
 /// Answers one request, at most once. Copyable; answering after the connection
 /// closed does nothing.
 class Responder {
  public:
   Responder() = default;
   Responder(std::weak_ptr<Connection> connection, uint64_t slot) : connection_(std::move(connection)), slot_(slot) {}
-  /// Sends a whole response frame (size prefix included).
-  void send(std::vector<uint8_t> frame) const;
+  /// Sends a whole response frame (size prefix included). `answered` is the error the
+  /// response carries, for the request log.
+  void send(std::vector<uint8_t> frame, ErrorCode answered = ErrorCode::NONE) const;
   /// Sends a frame written as its pieces; `owners` keep the pieces it references (log
   /// batches) alive until it is written.
-  void send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const;
+  void send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners,
+            ErrorCode answered = ErrorCode::NONE) const;
   /// Completes the request with no response (acks=0).
   void sendNothing() const;
   /// Closes the connection once the earlier responses are out (spec 1.9).
   void closeConnection() const;
+  /// Reports how this request ends to `observer` (shared by every copy made after).
+  void observe(std::shared_ptr<RequestObserver> observer) { observer_ = std::move(observer); }
 
  private:
+  void report(RequestOutcome outcome, ErrorCode error) const {
+    if (observer_) observer_->ended(outcome, error);
+  }
+
   std::weak_ptr<Connection> connection_;
   uint64_t slot_ = 0;
+  std::shared_ptr<RequestObserver> observer_;
 };
 
 /// One decoded request. `body` points into `frame`, which the request owns.
@@ -56,6 +75,8 @@ struct Request {
   std::shared_ptr<const uint8_t[]> frame;
   std::span<const uint8_t> body;
   Responder responder;
+  uint64_t connectionId = 0;  ///< the connection's number, unique in the process
+  std::string clientAddress;  ///< the client's "address:port"
 };
 
 class RequestHandler {
@@ -115,6 +136,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer rttTimer_;
+  uint64_t id_;
+  std::string peer_;
   int32_t brokerId_;
   int32_t maxFrameBytes_;
   FaultInjector& faults_;

@@ -54,7 +54,8 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
     }
     protocol::GatherFrame frame;
     (void)frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response);
-    request.responder.send(std::move(frame), std::move(owners));
+    request.responder.send(std::move(frame), std::move(owners),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(response, request.header.apiVersion)));
   };
 
   if (injected) {

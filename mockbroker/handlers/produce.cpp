@@ -64,7 +64,8 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
     }
     std::vector<uint8_t> frame;
     protocol::encodeResponseFrame(request.header.correlationId, request.header.apiVersion, *response, frame);
-    request.responder.send(std::move(frame));
+    request.responder.send(std::move(frame),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(*response, request.header.apiVersion)));
   };
 
   bool anyEarlyError = false;
@@ -87,6 +88,7 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
           pr.errorCode = static_cast<int16_t>(r.error);
           pr.baseOffset = r.error == ErrorCode::NONE ? r.baseOffset : -1;
           pr.logStartOffset = r.logStartOffset;
+          pr.logAppendTimeMs = r.logAppendTime;  // -1 unless the topic uses LogAppendTime
           if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
           anyError |= r.error != ErrorCode::NONE;
         }
