@@ -1,6 +1,7 @@
 #include "mockbroker/admin/admin_routes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <exception>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "mockbroker/admin/json.hpp"
+#include "protocol/api_key.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -259,6 +261,15 @@ AdminReply postTopics(MockCluster& cluster, std::string_view body) {
   if (const JsonValue* minIsr = o.find("minInsyncReplicas"); minIsr != nullptr && !minIsr->isNull()) {
     spec.minInsyncReplicas = jsonInt<int32_t>(*minIsr, "minInsyncReplicas", 1, std::numeric_limits<int16_t>::max());
   }
+  if (const JsonValue* configs = o.find("configs"); configs != nullptr && !configs->isNull()) {
+    const JsonValue::Object* members = configs->asObject();
+    if (members == nullptr) badRequest("configs must be an object of topic config names to string values");
+    for (const auto& [name, value] : *members) {
+      const std::string* text = value.asString();
+      if (text == nullptr) badRequest("configs." + name + " must be a string");
+      spec.configs[name] = *text;
+    }
+  }
   cluster.createTopic(spec);
   JsonValue::Array partitions;
   for (const PartitionView& p : cluster.partitions()) {
@@ -286,6 +297,88 @@ AdminReply postErrors(MockCluster& cluster, std::string_view body) {
   }
   cluster.pushRequestErrors(apiKey, std::move(errors), broker, std::chrono::milliseconds(delayMs));
   return {200, serializeJson(kOk), {}};
+}
+
+const char* outcomeName(RequestOutcome outcome) {
+  switch (outcome) {
+    case RequestOutcome::Pending: return "pending";
+    case RequestOutcome::Answered: return "answered";
+    case RequestOutcome::NoResponse: return "no-response";
+    case RequestOutcome::ConnectionClosed: return "connection-closed";
+  }
+  return "pending";
+}
+
+int64_t epochMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+JsonValue toJson(const RequestRecord& r) {
+  JsonValue::Object details;
+  for (const auto& [k, v] : r.details) details.emplace_back(k, v);
+  JsonValue::Array topics(r.topics.begin(), r.topics.end());
+  return JsonValue::Object{{"sequence", r.sequence},
+                           {"timeMs", epochMs(r.receivedAt)},
+                           {"answeredMs", r.answeredAt ? JsonValue(epochMs(*r.answeredAt)) : JsonValue(nullptr)},
+                           {"broker", r.brokerId},
+                           {"connection", r.connectionId},
+                           {"clientAddress", r.clientAddress},
+                           {"clientId", optionalString(r.clientId)},
+                           {"apiKey", r.apiKey},
+                           {"api", r.apiName},
+                           {"apiVersion", r.apiVersion},
+                           {"correlationId", r.correlationId},
+                           {"topics", std::move(topics)},
+                           {"details", std::move(details)},
+                           {"summary", r.summary},
+                           {"outcome", outcomeName(r.outcome)},
+                           {"errorCode", static_cast<int16_t>(r.error)},
+                           {"error", std::string(errorName(r.error))}};
+}
+
+int16_t apiKeyParam(std::string_view text) {
+  // A name ("Produce", case-insensitive) or a number.
+  for (int k = 0; k <= 100; ++k) {
+    const auto name = protocol::apiKeyName(static_cast<protocol::ApiKey>(k));
+    if (name != "Unknown" && name.size() == text.size() &&
+        std::equal(name.begin(), name.end(), text.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); })) {
+      return static_cast<int16_t>(k);
+    }
+  }
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front()))) {
+    return parseInt<int16_t>(text, "api", 0, std::numeric_limits<int16_t>::max());
+  }
+  badRequest("api must be an API name (Produce, Metadata, ...) or key, got \"" + std::string(text) + "\"");
+}
+
+AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Target& t) {
+  if (method == "DELETE") {
+    cluster.clearRequests();
+    return {200, serializeJson(kOk), {}};
+  }
+  if (method != "GET") throw HttpError(405, "use GET or DELETE", "GET, DELETE");
+  RequestFilter filter;
+  if (const auto api = t.param("api")) filter.apiKey = apiKeyParam(*api);
+  if (const auto broker = t.param("broker")) filter.brokerId = brokerParam(cluster, *broker, "broker");
+  if (const auto clientId = t.param("clientId")) filter.clientId = *clientId;
+  if (const auto topic = t.param("topic")) filter.topic = *topic;
+  if (const auto since = t.param("since")) {
+    filter.afterSequence = parseInt<uint64_t>(*since, "since", 0, std::numeric_limits<int64_t>::max());
+  }
+  if (const auto sinceMs = t.param("sinceMs")) {
+    filter.since = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(parseInt<int64_t>(*sinceMs, "sinceMs", 0, std::numeric_limits<int64_t>::max())));
+  }
+  const uint64_t last = cluster.lastRequestSequence();
+  auto records = cluster.requests(filter);
+  if (const auto limit = t.param("limit")) {
+    const auto n = parseInt<std::size_t>(*limit, "limit", 0, std::numeric_limits<int32_t>::max());
+    if (records.size() > n) records.erase(records.begin(), records.end() - static_cast<std::ptrdiff_t>(n));
+  }
+  JsonValue::Array out;
+  for (const auto& r : records) out.push_back(toJson(r));
+  return {200, serializeJson(JsonValue::Object{{"lastSequence", last}, {"requests", std::move(out)}}), {}};
 }
 
 AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const Target& t) {
@@ -333,6 +426,12 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
     require("POST");
     return postTopics(cluster, body);
   }
+  if (s.size() == 3 && s[1] == "topics") {
+    require("DELETE");
+    cluster.deleteTopic(s[2]);
+    return {200, serializeJson(kOk), {}};
+  }
+  if (s.size() == 2 && s[1] == "requests") return requestsRoute(cluster, method, t);
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
   if (s.size() == 2 && s[1] == "errors") {
     require("POST");
