@@ -1,7 +1,6 @@
 #include "mockbroker/admin/admin_routes.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <exception>
@@ -12,7 +11,7 @@
 #include <vector>
 
 #include "mockbroker/admin/json.hpp"
-#include "protocol/api_key.hpp"
+#include "mockbroker/admin/request_log_json.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -299,59 +298,6 @@ AdminReply postErrors(MockCluster& cluster, std::string_view body) {
   return {200, serializeJson(kOk), {}};
 }
 
-const char* outcomeName(RequestOutcome outcome) {
-  switch (outcome) {
-    case RequestOutcome::Pending: return "pending";
-    case RequestOutcome::Answered: return "answered";
-    case RequestOutcome::NoResponse: return "no-response";
-    case RequestOutcome::ConnectionClosed: return "connection-closed";
-  }
-  return "pending";
-}
-
-int64_t epochMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-JsonValue toJson(const RequestRecord& r) {
-  JsonValue::Object details;
-  for (const auto& [k, v] : r.details) details.emplace_back(k, v);
-  JsonValue::Array topics(r.topics.begin(), r.topics.end());
-  return JsonValue::Object{{"sequence", r.sequence},
-                           {"timeMs", epochMs(r.receivedAt)},
-                           {"answeredMs", r.answeredAt ? JsonValue(epochMs(*r.answeredAt)) : JsonValue(nullptr)},
-                           {"broker", r.brokerId},
-                           {"connection", r.connectionId},
-                           {"clientAddress", r.clientAddress},
-                           {"clientId", optionalString(r.clientId)},
-                           {"apiKey", r.apiKey},
-                           {"api", r.apiName},
-                           {"apiVersion", r.apiVersion},
-                           {"correlationId", r.correlationId},
-                           {"topics", std::move(topics)},
-                           {"details", std::move(details)},
-                           {"summary", r.summary},
-                           {"outcome", outcomeName(r.outcome)},
-                           {"errorCode", static_cast<int16_t>(r.error)},
-                           {"error", std::string(errorName(r.error))}};
-}
-
-int16_t apiKeyParam(std::string_view text) {
-  // A name ("Produce", case-insensitive) or a number.
-  for (int k = 0; k <= 100; ++k) {
-    const auto name = protocol::apiKeyName(static_cast<protocol::ApiKey>(k));
-    if (name != "Unknown" && name.size() == text.size() &&
-        std::equal(name.begin(), name.end(), text.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); })) {
-      return static_cast<int16_t>(k);
-    }
-  }
-  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front()))) {
-    return parseInt<int16_t>(text, "api", 0, std::numeric_limits<int16_t>::max());
-  }
-  badRequest("api must be an API name (Produce, Metadata, ...) or key, got \"" + std::string(text) + "\"");
-}
-
 AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Target& t) {
   if (method == "DELETE") {
     cluster.clearRequests();
@@ -359,7 +305,11 @@ AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Ta
   }
   if (method != "GET") throw HttpError(405, "use GET or DELETE", "GET, DELETE");
   RequestFilter filter;
-  if (const auto api = t.param("api")) filter.apiKey = apiKeyParam(*api);
+  if (const auto api = t.param("api")) {
+    const auto key = apiKeyByName(*api);
+    if (!key) badRequest("api must be an API name (Produce, Metadata, ...) or key, got \"" + *api + "\"");
+    filter.apiKey = *key;
+  }
   if (const auto broker = t.param("broker")) filter.brokerId = brokerParam(cluster, *broker, "broker");
   if (const auto clientId = t.param("clientId")) filter.clientId = *clientId;
   if (const auto topic = t.param("topic")) filter.topic = *topic;
@@ -377,7 +327,7 @@ AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Ta
     if (records.size() > n) records.erase(records.begin(), records.end() - static_cast<std::ptrdiff_t>(n));
   }
   JsonValue::Array out;
-  for (const auto& r : records) out.push_back(toJson(r));
+  for (const auto& r : records) out.push_back(requestRecordJson(r));
   return {200, serializeJson(JsonValue::Object{{"lastSequence", last}, {"requests", std::move(out)}}), {}};
 }
 
