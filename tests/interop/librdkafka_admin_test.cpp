@@ -287,6 +287,61 @@ TEST(LibrdkafkaAdmin, MinInsyncReplicasSetAtCreationRefusesAcksAllWithAReplicaSt
   EXPECT_EQ(produces.back().error, ErrorCode::NOT_ENOUGH_REPLICAS);
 }
 
+// retention.bytes altered at run time by librdkafka's AlterConfigs moves the leader's log
+// start at once, but never above the high watermark (Kafka's UnifiedLog.deletableSegments):
+// with the follower stalled the records it has not fetched stay; once it catches up and the
+// high watermark rises, retention takes them too (all but the newest batch).
+TEST(LibrdkafkaAdmin, RetentionBytesAlteredAtRunTimeMovesTheLogStartButNeverAboveTheHighWatermark) {
+  MockClusterOptions o;
+  o.brokers = 2;
+  o.topics = {TopicSpec{"trimmed", 1, 2}};
+  MockCluster cluster(o);
+  const auto view = cluster.partition("trimmed", 0);
+  const int32_t follower = followersOf(view).front();
+  Client producer({{"bootstrap.servers", cluster.bootstrapServers()}, {"acks", "1"}, {"linger.ms", "0"},
+                   {"max.in.flight", "1"}});
+  const auto send = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      const std::string value(300, static_cast<char>('a' + i));
+      ASSERT_EQ(rd_kafka_producev(producer.rk, RD_KAFKA_V_TOPIC("trimmed"), RD_KAFKA_V_PARTITION(0),
+                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+      rd_kafka_flush(producer.rk, static_cast<int>(scaledTimeout(std::chrono::seconds(30)).count()));  // one batch each
+    }
+  };
+  send(0, 3);
+  ASSERT_TRUE(waitFullyReplicated(cluster, "trimmed", 0));
+  cluster.stallFollower(follower);
+  send(3, 6);
+  const auto leaderState = [&] { return replicaOf(cluster.partition("trimmed", 0), view.leader); };
+  ASSERT_EQ(leaderState().logEndOffset, 6);
+  ASSERT_EQ(leaderState().highWatermark, 3);
+
+  rd_kafka_ConfigResource_t* alter = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, "trimmed");
+  rd_kafka_ConfigResource_set_config(alter, "retention.bytes", "1");
+  rd_kafka_AdminOptions_t* options = producer.options(RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+  rd_kafka_AlterConfigs(producer.rk, &alter, 1, options, producer.queue);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_ConfigResource_destroy(alter);
+  {
+    auto ev = producer.waitResult();
+    ASSERT_TRUE(ev) << "no AlterConfigs result";
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev.get()), &n);
+    ASSERT_EQ(n, 1u);
+    ASSERT_EQ(name(rd_kafka_ConfigResource_error(resources[0])), "NO_ERROR");
+  }
+  EXPECT_EQ(leaderState().logStartOffset, 3) << "at once, up to the high watermark and not past it";
+  EXPECT_EQ(storedValues(cluster.records("trimmed", 0, view.leader)).size(), 3u);
+
+  cluster.stallFollower(follower, false);
+  ASSERT_TRUE(waitUntil([&] { return leaderState().highWatermark == 6; }));
+  ASSERT_TRUE(waitUntil([&] { return leaderState().logStartOffset == 5; })) << describe(cluster.partition("trimmed", 0));
+  EXPECT_EQ(storedValues(cluster.records("trimmed", 0, view.leader)), (std::vector<std::string>{std::string(300, 'f')}));
+}
+
 // The request log as a test uses it: an idempotent librdkafka producer asks for a producer
 // id (InitProducerId) before its first Produce, and that Produce carries it.
 TEST(LibrdkafkaAdmin, RequestLogShowsInitProducerIdBeforeTheFirstIdempotentProduce) {
