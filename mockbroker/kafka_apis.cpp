@@ -14,9 +14,8 @@ using protocol::ApiKey;
 std::span<const SupportedApi> supportedApis() noexcept {
   // interop.md §5. Produce from 0 so librdkafka keeps compression on (it checks
   // Produce v0); v0–2 are answered UNSUPPORTED_VERSION.
-  // The admin APIs from version 0 (librdkafka 2.0.2 needs the broker's range to reach
-  // down to its own: CreatePartitions and AlterConfigs v0) to Kafka 3.9's newest without
-  // topic ids in requests beyond DeleteTopics v6.
+  // The admin APIs from version 0 (librdkafka 2.0.2 only sends CreatePartitions and
+  // AlterConfigs v0, and needs the broker's range to include them) up to Kafka 3.9's newest.
   static constexpr std::array<SupportedApi, 17> kApis = {{
       {ApiKey::Produce, 0, 9},
       {ApiKey::Fetch, 4, 12},
