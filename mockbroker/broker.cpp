@@ -58,14 +58,16 @@ struct Broker::Runtime {
 };
 
 Broker::Broker(int32_t id, const MockClusterOptions& options, Controller& controller, FaultInjector& faults,
-               BrokerStorage& storage)
-    : id_(id), options_(options), controller_(controller), faults_(faults), storage_(storage) {}
+               BrokerStorage& storage, RequestLog* requestLog)
+    : id_(id), options_(options), controller_(controller), faults_(faults), storage_(storage), requestLog_(requestLog) {}
 
 Broker::~Broker() { stop(); }
 
 uint16_t Broker::start(uint16_t port) {
   std::lock_guard lock(mutex_);
   if (runtime_) return 0;
+  for (const auto& tp : pendingDeletes_) storage_.logs.erase(tp);
+  pendingDeletes_.clear();
   auto rt = std::make_unique<Runtime>();
   Runtime* raw = rt.get();
   rt->replicaManager = std::make_unique<ReplicaManager>(
@@ -97,7 +99,7 @@ uint16_t Broker::start(uint16_t port) {
     }
   });
   rt->apis = std::make_unique<KafkaApis>(
-      BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, *rt->groupCoordinator, rt->io});
+      BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, *rt->groupCoordinator, rt->io, requestLog_});
   rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, options_.queuedMaxRequestBytes,
                                               faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
@@ -210,13 +212,6 @@ void Broker::wakeFetchers() {
   });
 }
 
-void Broker::onStopReplica(const TopicPartition& tp) {
-  std::lock_guard lock(mutex_);
-  if (!runtime_) return;
-  Runtime* raw = runtime_.get();
-  asio::post(raw->io, [raw, tp] { raw->replicaManager->stopReplica(tp); });
-}
-
 void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) {
   std::lock_guard lock(mutex_);
   if (!runtime_) return;
@@ -225,6 +220,31 @@ void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state,
     raw->replicaManager->becomeLeaderOrFollower(tp, state, config);
     raw->scheduleTick(steadyNowMs());
   });
+}
+
+void Broker::onStopReplica(const TopicPartition& tp, bool deletePartition) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) {
+    // Its "disk" forgets the partition before the broker runs again, so a topic
+    // re-created under the same name starts empty there too.
+    if (deletePartition) pendingDeletes_.insert(tp);
+    return;
+  }
+  // Kept pending until it ran: a broker that stops before running it drops it with its
+  // event loop, and then applies it on start.
+  if (deletePartition) pendingDeletes_.insert(tp);
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [this, raw, tp, deletePartition] {
+    raw->replicaManager->stopReplica(tp, deletePartition);
+    std::lock_guard relock(mutex_);
+    pendingDeletes_.erase(tp);
+  });
+}
+
+void Broker::post(std::function<void()> fn) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  asio::post(runtime_->io, std::move(fn));
 }
 
 }  // namespace kafkalite::mock

@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "mockbroker/asio.hpp"
@@ -24,11 +25,13 @@ namespace kafkalite::mock {
 
 class FaultInjector;
 class GroupCoordinator;
+class RequestLog;
 
 class Broker : public ControllerListener {
  public:
+  /// `requestLog`, when given, records every request this broker receives.
   Broker(int32_t id, const MockClusterOptions& options, Controller& controller, FaultInjector& faults,
-         BrokerStorage& storage);
+         BrokerStorage& storage, RequestLog* requestLog = nullptr);
   ~Broker() override;
 
   /// Binds host:port (0 = ephemeral) and starts the event loop. Returns the bound port.
@@ -48,7 +51,8 @@ class Broker : public ControllerListener {
   void wakeFetchers();
 
   void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) override;
-  void onStopReplica(const TopicPartition& tp) override;
+  void onStopReplica(const TopicPartition& tp, bool deletePartition) override;
+  void post(std::function<void()> fn) override;
 
  private:
   struct Runtime;
@@ -61,7 +65,10 @@ class Broker : public ControllerListener {
   Controller& controller_;
   FaultInjector& faults_;
   BrokerStorage& storage_;
-  mutable std::mutex mutex_;  ///< guards runtime_ (the pointer, not what it points to)
+  RequestLog* requestLog_;
+  mutable std::mutex mutex_;  ///< guards runtime_ (the pointer, not what it points to) and pendingDeletes_
+  /// Partitions deleted while the broker was stopped: their logs go when it starts.
+  std::set<TopicPartition> pendingDeletes_;
   std::unique_ptr<Runtime> runtime_;
 };
 

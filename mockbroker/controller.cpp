@@ -94,24 +94,6 @@ bool Controller::createTopicIfAbsent(const std::string& name) {
   return true;
 }
 
-std::vector<int32_t> Controller::deleteTopic(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  const auto it = topics_.find(name);
-  if (it == topics_.end()) throw std::invalid_argument("topic '" + name + "' does not exist");
-  const TopicRegistration topic = std::move(it->second);
-  topics_.erase(it);
-  std::vector<int32_t> hosts;
-  for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
-    const TopicPartition tp{name, static_cast<int32_t>(i)};
-    for (const int32_t replica : topic.partitions[i].replicas) {
-      if (!contains(hosts, replica)) hosts.push_back(replica);
-      if (!aliveLocked(replica)) continue;
-      if (const auto l = listeners_.find(replica); l != listeners_.end() && l->second) l->second->onStopReplica(tp);
-    }
-  }
-  return hosts;
-}
-
 void Controller::createTopicLocked(const TopicSpec& spec, bool internal) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
   if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate
@@ -121,30 +103,65 @@ void Controller::createTopicLocked(const TopicSpec& spec, bool internal) {
                                 std::to_string(spec.replicationFactor) + " not in [1, " +
                                 std::to_string(brokerCount) + "]");
   }
+  TopicConfigOverrides configs;
+  for (const auto& [name, value] : spec.configs) {
+    std::string canonical;
+    if (const ApiError e = canonicalTopicConfigValue(name, value, canonical); !e.ok()) {
+      throw std::invalid_argument("topic '" + spec.name + "': " + e.message);
+    }
+    configs[name] = canonical;
+  }
+  if (spec.minInsyncReplicas) configs["min.insync.replicas"] = std::to_string(*spec.minInsyncReplicas);
+  if (const ApiError e = validateTopicConfigs(configs); !e.ok()) {
+    throw std::invalid_argument("topic '" + spec.name + "': " + e.message);
+  }
+  // Every registered broker, running or not, may hold a replica (the ISR starts with the
+  // live ones).
   std::vector<int32_t> ids;
   for (const auto& [id, b] : brokers_) ids.push_back(id);
-  TopicRegistration topic;
-  topic.name = spec.name;
-  topic.internal = internal;
-  topic.config.minInsyncReplicas = spec.minInsyncReplicas.value_or(options_.minInsyncReplicas);
+  addTopicLocked(spec.name, placeLocked(spec.name, ids, 0, spec.partitions, spec.replicationFactor), std::move(configs),
+                 internal);
+}
+
+std::vector<std::vector<int32_t>> Controller::placeLocked(const std::string& topic, const std::vector<int32_t>& ids,
+                                                          int32_t first, int32_t count, int32_t replicationFactor) const {
   // Kafka's rack-unaware assignment: replica r of partition p on broker (start + p + r) mod n,
   // so leaders spread over the brokers.
-  const auto start = static_cast<int32_t>(std::hash<std::string>{}(spec.name) % ids.size());
-  for (int32_t p = 0; p < spec.partitions; ++p) {
-    PartitionRegistration reg;
-    for (int32_t r = 0; r < spec.replicationFactor; ++r) {
-      reg.replicas.push_back(ids[static_cast<std::size_t>((start + p + r) % brokerCount)]);
-    }
-    for (int32_t id : reg.replicas) {
-      if (aliveLocked(id)) reg.isr.push_back(id);
-    }
-    reg.leader = reg.isr.empty() ? -1 : reg.isr.front();
-    reg.leaderEpoch = 0;
-    topic.partitions.push_back(reg);
+  std::vector<std::vector<int32_t>> out;
+  if (ids.empty()) return out;
+  const auto n = static_cast<int64_t>(ids.size());
+  const auto start = static_cast<int64_t>(std::hash<std::string>{}(topic) % ids.size());
+  for (int64_t p = first; p < static_cast<int64_t>(first) + count; ++p) {
+    std::vector<int32_t> replicas;
+    for (int64_t r = 0; r < replicationFactor; ++r) replicas.push_back(ids[static_cast<std::size_t>((start + p + r) % n)]);
+    out.push_back(std::move(replicas));
   }
-  auto& stored = topics_[spec.name] = std::move(topic);
-  for (int32_t p = 0; p < spec.partitions; ++p) {
-    pushLocked(spec.name, p, stored.partitions[static_cast<std::size_t>(p)], stored.config);
+  return out;
+}
+
+PartitionRegistration Controller::newPartitionLocked(const std::vector<int32_t>& replicas) const {
+  PartitionRegistration reg;
+  reg.replicas = replicas;
+  for (int32_t id : reg.replicas) {
+    if (aliveLocked(id)) reg.isr.push_back(id);
+  }
+  reg.leader = reg.isr.empty() ? -1 : reg.isr.front();
+  reg.leaderEpoch = 0;
+  return reg;
+}
+
+void Controller::addTopicLocked(const std::string& name, const std::vector<std::vector<int32_t>>& assignment,
+                                TopicConfigOverrides configs, bool internal) {
+  TopicRegistration topic;
+  topic.name = name;
+  topic.internal = internal;
+  topic.id = newTopicIdLocked();
+  topic.config = resolveTopicConfig(configs, options_);
+  topic.configs = std::move(configs);
+  for (const auto& replicas : assignment) topic.partitions.push_back(newPartitionLocked(replicas));
+  auto& stored = topics_[name] = std::move(topic);
+  for (std::size_t p = 0; p < stored.partitions.size(); ++p) {
+    pushLocked(name, static_cast<int32_t>(p), stored.partitions[p], stored.config);
   }
 }
 
@@ -172,7 +189,9 @@ void Controller::electLocked(const std::string& topic, int32_t partition, Partit
       break;
     }
   }
-  if (leader < 0 && options_.uncleanLeaderElection) {
+  const auto topicIt = topics_.find(topic);
+  const bool unclean = topicIt != topics_.end() && topicIt->second.config.uncleanLeaderElection;
+  if (leader < 0 && unclean) {
     // spec 6.1: unclean election picks the first live assigned replica; ISR = [leader].
     for (int32_t r : p.replicas) {
       if (r != excluded && aliveLocked(r)) {
@@ -184,7 +203,6 @@ void Controller::electLocked(const std::string& topic, int32_t partition, Partit
   }
   p.leader = leader;
   ++p.leaderEpoch;  // spec 6.2: every election bumps the epoch
-  (void)topic;
   (void)partition;
 }
 
@@ -197,7 +215,7 @@ void Controller::brokerStarted(int32_t id) {
       if (!contains(p.replicas, id)) continue;
       if (p.leader < 0) {
         // An offline partition can be led again once an ISR member is back (spec 6.1).
-        if (contains(p.isr, id) || p.isr.empty() || options_.uncleanLeaderElection) {
+        if (contains(p.isr, id) || p.isr.empty() || topic.config.uncleanLeaderElection) {
           if (p.isr.empty()) p.isr = {id};
           electLocked(name, static_cast<int32_t>(i), p, -1);
         }

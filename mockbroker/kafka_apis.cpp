@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "mockbroker/broker_log.hpp"
+#include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/request_log.hpp"
 
 namespace kafkalite::mock {
 
@@ -15,14 +17,19 @@ std::span<const SupportedApi> supportedApis() noexcept {
   // Produce v0); v0–2 are answered UNSUPPORTED_VERSION.
   // The group APIs: the ranges librdkafka 2.0.2, kafka-python 2.0.2 and kafkajs 2.2.4 use
   // (librdkafka needs JoinGroup/SyncGroup/Heartbeat/LeaveGroup v0, OffsetCommit v1-2 and
-  // OffsetFetch v1 in range to enable its consumer; OffsetForLeaderEpoch v2 is librdkafka 2.1+).
-  static constexpr std::array<SupportedApi, 18> kApis = {{
+  // OffsetFetch v1 in range to enable its consumer; OffsetForLeaderEpoch v2 is librdkafka 2.1+). The admin APIs from
+  // version 0 (librdkafka 2.0.2 only sends CreatePartitions and AlterConfigs v0, and needs
+  // the broker's range to include them) up to Kafka 3.9's newest.
+  static constexpr std::array<SupportedApi, 28> kApis = {{
       {ApiKey::Produce, 0, 9},
       {ApiKey::Fetch, 4, 12},
       {ApiKey::ListOffsets, 1, 7},
       {ApiKey::Metadata, 0, 12},
       {ApiKey::FindCoordinator, 0, 2},
       {ApiKey::ApiVersions, 0, 3},
+      {ApiKey::CreateTopics, 0, 7},
+      {ApiKey::DeleteTopics, 0, 6},
+      {ApiKey::DeleteRecords, 0, 2},
       {ApiKey::InitProducerId, 0, 4},
       {ApiKey::OffsetCommit, 0, 7},
       {ApiKey::OffsetFetch, 0, 7},
@@ -35,6 +42,13 @@ std::span<const SupportedApi> supportedApis() noexcept {
       {ApiKey::OffsetForLeaderEpoch, 2, 4},
       {ApiKey::DeleteGroups, 0, 1},
       {ApiKey::OffsetDelete, 0, 0},
+      {ApiKey::DescribeConfigs, 0, 4},
+      {ApiKey::AlterConfigs, 0, 2},
+      {ApiKey::DescribeLogDirs, 0, 4},
+      {ApiKey::CreatePartitions, 0, 3},
+      {ApiKey::ElectLeaders, 0, 2},
+      {ApiKey::IncrementalAlterConfigs, 0, 1},
+      {ApiKey::DescribeCluster, 0, 1},
   }};
   return kApis;
 }
@@ -42,7 +56,10 @@ std::span<const SupportedApi> supportedApis() noexcept {
 void KafkaApis::handle(Request request) noexcept {
   // The one boundary around every handler: whatever escapes one is the broker's fault,
   // not the client's, and must not end the broker (or the process embedding it).
-  guarded(request, [&] { route(request); });
+  guarded(request, [&] {
+    if (ctx_.requestLog) request.responder.observe(ctx_.requestLog->record(ctx_.brokerId, request));
+    route(request);
+  });
 }
 
 void KafkaApis::failRequest(const Request& request, std::string_view what) noexcept {
@@ -124,8 +141,46 @@ void KafkaApis::dispatch(Request& request, std::optional<ErrorCode> injected) {
     case ApiKey::OffsetForLeaderEpoch: return handleOffsetForLeaderEpochRequest(request, injected);
     case ApiKey::DeleteGroups: return handleDeleteGroupsRequest(request, injected);
     case ApiKey::OffsetDelete: return handleOffsetDeleteRequest(request, injected);
+    case ApiKey::CreateTopics: return handleCreateTopicsRequest(request, injected);
+    case ApiKey::DeleteTopics: return handleDeleteTopicsRequest(request, injected);
+    case ApiKey::CreatePartitions: return handleCreatePartitionsRequest(request, injected);
+    case ApiKey::DeleteRecords: return handleDeleteRecordsRequest(request, injected);
+    case ApiKey::DescribeConfigs: return handleDescribeConfigsRequest(request, injected);
+    case ApiKey::AlterConfigs: return handleAlterConfigsRequest(request, injected);
+    case ApiKey::IncrementalAlterConfigs: return handleIncrementalAlterConfigsRequest(request, injected);
+    case ApiKey::DescribeCluster: return handleDescribeClusterRequest(request, injected);
+    case ApiKey::ElectLeaders: return handleElectLeadersRequest(request, injected);
+    case ApiKey::DescribeLogDirs: return handleDescribeLogDirsRequest(request, injected);
     default: request.responder.closeConnection();
   }
+}
+
+void KafkaApis::respondWhenPropagated(const std::set<int32_t>& brokers, int32_t timeoutMs,
+                                      std::function<void(bool)> respond) {
+  if (timeoutMs <= 0) {
+    respond(false);
+    return;
+  }
+  struct Wait {
+    bool done = false;
+    std::function<void(bool)> respond;
+    boost::asio::steady_timer timer;
+    explicit Wait(boost::asio::io_context& io) : timer(io) {}
+  };
+  auto wait = std::make_shared<Wait>(ctx_.io);
+  wait->respond = std::move(respond);
+  wait->timer.expires_after(std::chrono::milliseconds(timeoutMs));
+  wait->timer.async_wait([wait](boost::system::error_code ec) {
+    if (ec || wait->done) return;
+    wait->done = true;
+    wait->respond(true);
+  });
+  ctx_.controller.whenPropagated(brokers, ctx_.brokerId, [wait] {
+    if (wait->done) return;
+    wait->done = true;
+    wait->timer.cancel();
+    wait->respond(false);
+  });
 }
 
 }  // namespace kafkalite::mock

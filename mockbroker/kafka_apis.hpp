@@ -23,6 +23,7 @@
 #include <functional>
 #include <optional>
 #include <exception>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/socket_server.hpp"
 #include "protocol/headers.hpp"
+#include "protocol/response_error.hpp"
 
 namespace kafkalite::mock {
 
@@ -38,6 +40,7 @@ class Controller;
 class FaultInjector;
 class GroupCoordinator;
 class ReplicaManager;
+class RequestLog;
 
 /// What the handlers need of their broker.
 struct BrokerContext {
@@ -48,6 +51,7 @@ struct BrokerContext {
   ReplicaManager& replicaManager;
   GroupCoordinator& groupCoordinator;
   boost::asio::io_context& io;
+  RequestLog* requestLog = nullptr;  ///< records every request when set
 };
 
 /// One API the broker serves and the versions it advertises (interop.md §5).
@@ -99,6 +103,17 @@ class KafkaApis : public RequestHandler {
   void handleDeleteGroupsRequest(Request& request, std::optional<ErrorCode> injected);
   void handleOffsetDeleteRequest(Request& request, std::optional<ErrorCode> injected);
   void handleOffsetForLeaderEpochRequest(Request& request, std::optional<ErrorCode> injected);
+  // Admin APIs (handlers/create_topics.cpp, ...).
+  void handleCreateTopicsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteTopicsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleCreatePartitionsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDeleteRecordsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleAlterConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleIncrementalAlterConfigsRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeClusterRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleElectLeadersRequest(Request& request, std::optional<ErrorCode> injected);
+  void handleDescribeLogDirsRequest(Request& request, std::optional<ErrorCode> injected);
 
  private:
   void route(Request& request);
@@ -134,8 +149,15 @@ class KafkaApis : public RequestHandler {
       failRequest(request, "cannot encode the response: " + error->message());
       return;
     }
-    request.responder.send(std::move(frame));
+    request.responder.send(std::move(frame),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(body, request.header.apiVersion)));
   }
+
+  /// Kafka's timeout_ms for admin changes (CreateTopics, CreatePartitions, DeleteTopics,
+  /// ElectLeaders): calls `respond(false)` on this broker's thread once every broker of
+  /// `brokers` has applied the controller's change, or `respond(true)` when `timeoutMs`
+  /// passes first. `timeoutMs` <= 0 answers at once (the change still happens).
+  void respondWhenPropagated(const std::set<int32_t>& brokers, int32_t timeoutMs, std::function<void(bool)> respond);
 
   BrokerContext ctx_;
 };

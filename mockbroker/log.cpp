@@ -1,6 +1,7 @@
 #include "mockbroker/log.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <string>
 #include <utility>
@@ -64,7 +65,7 @@ Framing frameBatch(std::span<const uint8_t> bytes) {
 
 // Everything Kafka checks on a client batch before the producer state, in its order:
 // ProduceRequest.validateRecords, UnifiedLog.analyzeAndValidateRecords, LogValidator.validateBatch.
-LogAppendInfo validateClientBatch(std::span<const uint8_t> records, int32_t maxMessageBytes,
+LogAppendInfo validateClientBatch(std::span<const uint8_t> records, int32_t maxMessageBytes, bool compact,
                                   proto::RecordBatchView& out) {
   const Framing first = frameBatch(records);
   if (first.error != ErrorCode::NONE) return failure(first.error, first.message);
@@ -118,9 +119,11 @@ LogAppendInfo validateClientBatch(std::span<const uint8_t> records, int32_t maxM
   if (!view->isCompressed()) {
     auto cursor = view->records();
     proto::RecordView record;
-    while (cursor.next(record)) {
-    }
+    bool keyless = false;
+    while (cursor.next(record)) keyless |= !record.key.has_value();
     if (cursor.failed()) return failure(ErrorCode::INVALID_RECORD, "Invalid record: " + cursor.error().message());
+    // Kafka's LogValidator.validateKey (compressed batches are not looked into here).
+    if (compact && keyless) return failure(ErrorCode::INVALID_RECORD, "Compacted topic cannot accept message without key.");
   }
   out = *view;
   return {};
@@ -161,12 +164,38 @@ int64_t Log::logStartOffset() const noexcept { return logStartOffset_; }
 int64_t Log::logEndOffset() const noexcept { return logEndOffset_; }
 std::size_t Log::sizeInBytes() const noexcept { return sizeInBytes_; }
 const LogConfig& Log::config() const noexcept { return config_; }
+
+void Log::setConfig(const LogConfig& config) {
+  config_ = config;
+  applyRetention();
+}
+
+void Log::updateHighWatermark(int64_t highWatermark) {
+  const bool rose = highWatermark > highWatermark_ || highWatermark_ == INT64_MAX;
+  highWatermark_ = highWatermark;
+  if (rose) applyRetention();  // what the old HW held back may go now
+}
+
+bool Log::applyTimeRetention(int64_t nowMs) {
+  if (!config_.deleteEnabled || config_.retentionMs < 0) return false;
+  int64_t newStart = logStartOffset_;
+  for (std::size_t i = 0; i < batches_.size(); ++i) {
+    const StoredBatch& b = batches_[i];
+    // The end of this "segment": where the next one starts, or the LEO for the last.
+    const int64_t end = i + 1 < batches_.size() ? batches_[i + 1].baseOffset : logEndOffset_;
+    if (nowMs - b.maxTimestamp <= config_.retentionMs || end > highWatermark_) break;
+    newStart = end;
+  }
+  if (newStart <= logStartOffset_) return false;
+  advanceLogStartOffset(newStart);
+  return true;
+}
 const std::deque<StoredBatch>& Log::batches() const noexcept { return batches_; }
 
 LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
                                   std::shared_ptr<const void> owner) {
   proto::RecordBatchView view;
-  LogAppendInfo info = validateClientBatch(records, config_.maxMessageBytes, view);
+  LogAppendInfo info = validateClientBatch(records, config_.maxMessageBytes, config_.compact, view);
   if (info.error != ErrorCode::NONE) return info;
 
   // spec 8.6: producer id -1 (any negative id: Kafka's hasProducerId) is never checked.
@@ -181,6 +210,14 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
   const std::span<uint8_t> writable(const_cast<uint8_t*>(batch.bytes.data()), batch.bytes.size());
   proto::RecordBatchBuilder::setBaseOffset(writable, logEndOffset_);
   proto::RecordBatchBuilder::setPartitionLeaderEpoch(writable, leaderEpoch);
+  if (config_.logAppendTime) {
+    // Kafka's LogValidator for LogAppendTime: the batch carries the broker's clock.
+    info.logAppendTime = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    proto::RecordBatchBuilder::setLogAppendTime(writable, info.logAppendTime);
+    batch.maxTimestamp = info.logAppendTime;
+  }
   batch.baseOffset = logEndOffset_;
   batch.lastOffset = logEndOffset_ + view.lastOffsetDelta();
   batch.leaderEpoch = leaderEpoch;
@@ -189,6 +226,7 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
   info.lastOffset = batch.lastOffset;
   info.maxTimestamp = batch.maxTimestamp;
   appendStored(std::move(batch));
+  applyRetention();
   return info;
 }
 
@@ -267,6 +305,7 @@ LogAppendInfo Log::appendAsFollower(std::span<const uint8_t> records, std::share
     info.maxTimestamp = std::max(info.maxTimestamp, v.maxTimestamp());
     appendStored(describe(v, owner));
   }
+  if (!views.empty()) applyRetention();
   return info;
 }
 
@@ -302,22 +341,22 @@ void Log::dropOldestBatch() {
   batches_.pop_front();
 }
 
-bool Log::deleteOldSegments(int64_t highWatermark) {
-  if (config_.retentionBytes < 0) return false;
+void Log::applyRetention() {
+  if (config_.retentionBytes < 0 || !config_.deleteEnabled) return;
   const auto retention = static_cast<std::size_t>(config_.retentionBytes);
   bool dropped = false;
   // Kafka's deleteRetentionSizeBreachedSegments with one batch per segment: never the
   // newest, and only a batch whose end (the next batch's base offset) the HW has reached
-  // (UnifiedLog.deletableSegments).
-  while (batches_.size() > 1 && batches_[1].baseOffset <= highWatermark &&
-         sizeInBytes_ - batches_.front().bytes.size() >= retention) {
+  // (UnifiedLog.deletableSegments), so the log start never passes it.
+  while (batches_.size() > 1 && sizeInBytes_ - batches_.front().bytes.size() >= retention &&
+         batches_[1].baseOffset <= highWatermark_) {
     dropOldestBatch();
     dropped = true;
   }
-  if (!dropped) return false;
-  logStartOffset_ = std::max(logStartOffset_, batches_.front().baseOffset);
-  truncateEpochsFromStart(logStartOffset_);
-  return true;
+  if (dropped) {
+    logStartOffset_ = std::max(logStartOffset_, batches_.front().baseOffset);
+    truncateEpochsFromStart(logStartOffset_);
+  }
 }
 
 void Log::advanceLogStartOffset(int64_t offset) {

@@ -30,8 +30,19 @@ struct LogConfig {
   /// Bytes kept before the oldest batches are deleted; -1 = unbounded. As Kafka's
   /// retention.bytes with one batch per segment: the oldest batch goes while the rest
   /// still hold at least this many bytes, and only once the high watermark has passed
-  /// it (deleteOldSegments). The active (newest) batch is never deleted.
+  /// it (applyRetention). The active (newest) batch is never deleted.
   int64_t retentionBytes = -1;
+  /// Age after which a batch is deleted by applyTimeRetention (its maxTimestamp older
+  /// than now - retentionMs); -1 = unbounded. Kafka's retention.ms.
+  int64_t retentionMs = -1;
+  /// cleanup.policy contains delete: retention applies. Without it (compact only) nothing
+  /// is deleted by retention.
+  bool deleteEnabled = true;
+  /// cleanup.policy contains compact: every record needs a key (nothing is compacted).
+  bool compact = false;
+  /// message.timestamp.type = LogAppendTime: a leader append stamps the batch with the
+  /// wall clock (attribute bit 3, maxTimestamp, CRC recomputed).
+  bool logAppendTime = false;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
 };
@@ -63,6 +74,8 @@ struct LogAppendInfo {
   /// True when the batch repeated one of the producer's last five (spec 8.6): nothing was
   /// appended and first/lastOffset are those of the original append.
   bool duplicate = false;
+  /// The broker's append time for a LogAppendTime log, -1 for CreateTime.
+  int64_t logAppendTime = -1;
 };
 
 /// Result of a read: views of whole stored batches, valid until the log is next changed.
@@ -97,6 +110,16 @@ class Log {
   [[nodiscard]] int64_t logEndOffset() const noexcept;
   [[nodiscard]] std::size_t sizeInBytes() const noexcept;
   [[nodiscard]] const LogConfig& config() const noexcept;
+  /// A topic config change: takes effect at once (retention runs with the new limits).
+  void setConfig(const LogConfig& config);
+  /// The partition's high watermark. Retention never deletes a batch that ends above it,
+  /// so the log start never passes it (Kafka's UnifiedLog.deletableSegments); it runs
+  /// again when the HW rises. Unset (a log used on its own), it does not bound retention.
+  void updateHighWatermark(int64_t highWatermark);
+  /// Time retention (retention.ms, Kafka's deleteRetentionMsBreachedSegments): moves the
+  /// log start past every batch, from the oldest, whose maxTimestamp is older than
+  /// `nowMs` - retentionMs and that ends at or below the HW. Returns true if it moved.
+  bool applyTimeRetention(int64_t nowMs);
   [[nodiscard]] const std::deque<StoredBatch>& batches() const noexcept;
 
   /// Leader append of one Produce partition's records (must be exactly one v2 batch,
@@ -109,13 +132,13 @@ class Log {
   ///   batchLength below 49 or a CRC32C mismatch → CORRUPT_MESSAGE;
   /// - recordsCount ≤ 0, lastOffsetDelta ≠ recordsCount-1 (any codec), a control batch,
   ///   a producer id with a negative baseSequence, or (uncompressed) records that do not
-  ///   parse → INVALID_RECORD;
+  ///   parse, or a record without a key in a compacted log → INVALID_RECORD;
   /// - producer epoch and sequence per spec 8.6 → INVALID_PRODUCER_EPOCH /
   ///   OUT_OF_ORDER_SEQUENCE_NUMBER, or a duplicate answered with the original offsets.
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
-  /// outside the CRC), copies it in, and updates the epoch cache and producer state.
-  /// Compressed batches are stored as they are. Retention is the caller's
-  /// (deleteOldSegments), which knows the high watermark.
+  /// outside the CRC), copies it in, updates the epoch cache and producer state, and
+  /// applies retention. Compressed batches are stored as they are. A LogAppendTime log
+  /// stamps the batch with the wall clock first (info.logAppendTime).
   ///
   /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
   /// is (a request frame the broker read and owns, never reused): no copy. The offset and
@@ -172,14 +195,6 @@ class Log {
   /// batch); nullopt for an empty log.
   [[nodiscard]] std::optional<TimestampAndOffset> offsetOfMaxTimestamp() const;
 
-  /// Retention (Kafka's deleteOldSegments with retention.bytes): deletes the oldest
-  /// batches while the rest still hold retentionBytes, but only batches that end at or
-  /// below `highWatermark` (Kafka deletes a segment only when the high watermark has
-  /// passed it), so the log start never passes the high watermark and no record a
-  /// consumer could still be owed is deleted. Never the newest batch. Returns whether the
-  /// log start moved.
-  bool deleteOldSegments(int64_t highWatermark);
-
   /// Moves the log start forward (retention or DeleteRecords); batches wholly below it go,
   /// and the epoch cache's first entry moves up to it. No-op unless `offset` is above the
   /// current log start; capped at the LEO (use truncateFullyAndStartAt to go beyond).
@@ -209,6 +224,8 @@ class Log {
   void appendStored(StoredBatch batch);
   // Drops the oldest batch; its producer state goes into producersAtLogStart_.
   void dropOldestBatch();
+  // Retention by size (retention.bytes), never past the HW; see updateHighWatermark.
+  void applyRetention();
   void rebuildProducerState();
   // Spec 8.6 for a leader append: NONE, an error, or `duplicate` with the original offsets.
   [[nodiscard]] LogAppendInfo analyzeProducerState(int64_t producerId, int16_t producerEpoch, int32_t firstSeq,
@@ -236,6 +253,7 @@ class Log {
   // Producer state of every batch already deleted below the log start, so that
   // rebuildProducerState() after a truncation keeps producers whose batches retention took.
   ProducerStates producersAtLogStart_;
+  int64_t highWatermark_ = INT64_MAX;  ///< bounds retention; see updateHighWatermark
 };
 
 }  // namespace kafkalite::mock

@@ -58,7 +58,11 @@ Options:
   --no-auto-create                disable auto.create.topics.enable
   --default-partitions N          num.partitions for auto-created topics (default 1)
   --default-replication-factor N  default.replication.factor (default 1)
-  --retention-bytes N             retention.bytes per partition (default -1, unbounded)
+  --retention-bytes N             log.retention.bytes per partition (default -1, unbounded)
+  --retention-ms N                log.retention.ms (default 604800000; -1 unbounded)
+  --retention-check-interval-ms N log.retention.check.interval.ms (default 300000)
+  --request-log-size N            requests each broker's request log keeps (default 1000;
+                                  0 turns it off); read it at GET /v1/requests
   --message-max-bytes N           message.max.bytes (default 1048588)
   --queued-max-request-bytes N    queued.max.request.bytes: request bytes a broker reads
                                   ahead of handling them, over all its connections; past
@@ -176,6 +180,12 @@ Args parseArgs(int argc, char** argv) {
       o.defaultReplicationFactor = static_cast<int16_t>(parseInt(arg, value(), 1, 32767));
     } else if (arg == "--retention-bytes") {
       o.retentionBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--retention-ms") {
+      o.retentionMs = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--retention-check-interval-ms") {
+      o.retentionCheckIntervalMs = parseInt(arg, value(), 1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--request-log-size") {
+      o.requestLogCapacity = static_cast<std::size_t>(parseInt(arg, value(), 0, 10'000'000));
     } else if (arg == "--message-max-bytes") {
       o.messageMaxBytes = static_cast<int32_t>(parseInt(arg, value(), 1, kInt32Max));
     } else if (arg == "--queued-max-request-bytes") {

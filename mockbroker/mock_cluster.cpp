@@ -7,6 +7,7 @@
 #include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
 #include "mockbroker/group/group_coordinator.hpp"
+#include "mockbroker/request_log.hpp"
 #include "protocol/record_batch.hpp"
 
 namespace kafkalite::mock {
@@ -47,7 +48,8 @@ std::vector<StoredRecord> decodeLog(const Log& log) {
 
 class MockCluster::Impl {
  public:
-  explicit Impl(MockClusterOptions o) : options(std::move(o)), controller(options) {
+  explicit Impl(MockClusterOptions o)
+      : options(std::move(o)), controller(options), requestLog(options.requestLogCapacity) {
     if (options.brokers < 1) throw std::invalid_argument("MockCluster needs at least one broker");
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
@@ -67,7 +69,7 @@ class MockCluster::Impl {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;
       s->logConfig.maxMessageBytes = options.messageMaxBytes;
-      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s);
+      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s, &requestLog);
       const auto index = static_cast<std::size_t>(id - 1);
       ports[id] = index < options.ports.size() ? options.ports[index] : 0;
       controller.registerBroker(id, options.host, ports[id], brokers[id].get());
@@ -145,6 +147,7 @@ class MockCluster::Impl {
 
   MockClusterOptions options;
   Controller controller;
+  RequestLog requestLog;
   FaultInjector faults;
   std::map<int32_t, std::unique_ptr<BrokerStorage>> storage;
   std::map<int32_t, std::unique_ptr<Broker>> brokers;
@@ -183,6 +186,58 @@ void MockCluster::createTopic(const TopicSpec& topic) {
   impl_->syncLocked();
 }
 
+void MockCluster::deleteTopic(const std::string& topic) {
+  std::lock_guard lock(impl_->mutex);
+  if (const ApiError e = impl_->controller.deleteTopic(topic); !e.ok()) throw std::out_of_range("no topic " + topic);
+  impl_->syncLocked();
+}
+
+void MockCluster::createPartitions(const std::string& topic, int32_t partitions) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.createPartitions(topic, partitions, std::nullopt, false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+void MockCluster::alterTopicConfigs(const std::string& topic,
+                                    const std::map<std::string, std::optional<std::string>>& changes) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.alterTopicConfigs(
+      topic,
+      [&](TopicConfigOverrides& configs) -> ApiError {
+        for (const auto& [name, value] : changes) {
+          if (!value) {
+            if (!findTopicConfig(name)) return {ErrorCode::INVALID_CONFIG, "Unknown topic config name: " + name};
+            configs.erase(name);
+            continue;
+          }
+          std::string canonical;
+          if (ApiError invalid = canonicalTopicConfigValue(name, *value, canonical); !invalid.ok()) return invalid;
+          configs[name] = canonical;
+        }
+        return {};
+      },
+      false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+std::map<std::string, std::string> MockCluster::topicConfigs(const std::string& topic) const {
+  auto configs = impl_->controller.topicConfigs(topic);
+  if (!configs) throw std::out_of_range("no topic " + topic);
+  return *configs;
+}
+
+std::vector<RequestRecord> MockCluster::requests(const RequestFilter& filter) const {
+  return impl_->requestLog.requests(filter);
+}
+
+uint64_t MockCluster::lastRequestSequence() const { return impl_->requestLog.lastSequence(); }
+
+void MockCluster::clearRequests() { impl_->requestLog.clear(); }
+
 void MockCluster::stopBroker(int32_t brokerId, StopMode mode) {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->brokers.contains(brokerId)) throw std::invalid_argument("no broker " + std::to_string(brokerId));
@@ -198,16 +253,6 @@ void MockCluster::startBroker(int32_t brokerId) {
 bool MockCluster::isBrokerRunning(int32_t brokerId) const {
   const auto it = impl_->brokers.find(brokerId);
   return it != impl_->brokers.end() && it->second->running();
-}
-
-void MockCluster::deleteTopic(const std::string& topic) {
-  std::lock_guard lock(impl_->mutex);
-  for (const int32_t id : impl_->controller.deleteTopic(topic)) {
-    // A stopped broker's "disk" loses the topic too; running brokers drop it themselves.
-    if (impl_->brokers.at(id)->running()) continue;
-    std::erase_if(impl_->storage.at(id)->logs, [&](const auto& entry) { return entry.first.topic == topic; });
-  }
-  impl_->syncLocked();
 }
 
 void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean) {

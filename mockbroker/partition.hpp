@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kafkalite/error.hpp"
@@ -90,6 +91,20 @@ class Partition {
   /// min(min.insync.replicas, replication factor) (spec 1.2).
   [[nodiscard]] int32_t effectiveMinIsr() const noexcept;
 
+  /// A topic config change (min.insync.replicas, ...): takes effect at once. Returns true
+  /// if the leader's HW rose (a lower min ISR releases a held-back HW, spec 2.3).
+  bool updateConfig(const PartitionConfig& config, int64_t nowMs);
+
+  struct DeleteRecordsResult {
+    ErrorCode error = ErrorCode::NONE;
+    std::string message;
+    int64_t lowWatermark = -1;  ///< the log start offset afterwards
+  };
+  /// DeleteRecords on the leader: moves the log start to `offset` (-1 = the HW), never
+  /// above the HW (OFFSET_OUT_OF_RANGE), and not on a topic whose cleanup.policy has no
+  /// delete (POLICY_VIOLATION). NOT_LEADER_OR_FOLLOWER when this replica does not lead.
+  DeleteRecordsResult deleteRecordsOnLeader(int64_t offset);
+
   /// Becomes (or stays) leader per spec 2.6: epoch and epoch start offset set, follower
   /// states reset (lastCaughtUp = now for ISR members, else 0; LEOs unknown when newly
   /// leader), HW recomputed. Kafka resets only on a higher epoch; here a follower promoted at
@@ -109,7 +124,7 @@ class Partition {
   /// Leader append per spec 1.2: NOT_LEADER_OR_FOLLOWER when not leader; with acks = -1
   /// and |ISR| < effectiveMinIsr → NOT_ENOUGH_REPLICAS before appending; else Log::appendAsLeader
   /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone). Retention
-  /// runs after every append and HW increase, never past the HW (Log::deleteOldSegments).
+  /// runs after every append and HW increase, never past the HW (Log::applyRetention).
   /// `owner`: as for Log::appendAsLeader.
   AppendResult appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks, int64_t nowMs,
                                      std::shared_ptr<const void> owner = nullptr);
@@ -185,6 +200,8 @@ class Partition {
 
  private:
   bool maybeIncrementLeaderHighWatermark(int64_t nowMs);
+  // Every HW change goes through here: the log bounds retention by it.
+  void setHighWatermark(int64_t highWatermark);
   [[nodiscard]] bool isCaughtUp(const FollowerState& f, int64_t nowMs) const;
   FollowerState* follower(int32_t brokerId);
   [[nodiscard]] const FollowerState* follower(int32_t brokerId) const;

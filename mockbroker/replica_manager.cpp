@@ -1,11 +1,20 @@
 #include "mockbroker/replica_manager.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "mockbroker/purgatory/delayed_fetch.hpp"
 #include "mockbroker/purgatory/delayed_produce.hpp"
 
 namespace kafkalite::mock {
+
+namespace {
+// Record timestamps are wall-clock milliseconds; retention.ms compares against them.
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
 
 ReplicaManager::ReplicaManager(int32_t brokerId, const MockClusterOptions& options, BrokerStorage& storage,
                                Controller& controller, std::function<int64_t()> nowMs,
@@ -20,7 +29,8 @@ ReplicaManager::ReplicaManager(int32_t brokerId, const MockClusterOptions& optio
           "Produce", nowMs_())),
       fetchPurgatory_(std::make_unique<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>>(
           "Fetch", nowMs_())),
-      nextIsrCheckMs_(nowMs_() + std::max<int64_t>(1, options.replicaLagTimeMaxMs / 2)) {}
+      nextIsrCheckMs_(nowMs_() + std::max<int64_t>(1, options.replicaLagTimeMaxMs / 2)),
+      nextRetentionCheckMs_(nowMs_() + std::max<int64_t>(1, options.retentionCheckIntervalMs)) {}
 
 ReplicaManager::~ReplicaManager() { shutdown(); }
 
@@ -51,17 +61,6 @@ ReplicaManager::PartitionOrError ReplicaManager::getLeaderPartitionOrError(const
   return result;
 }
 
-void ReplicaManager::stopReplica(const TopicPartition& tp) {
-  const auto it = partitions_.find(tp);
-  if (it == partitions_.end()) return;
-  followerChanged_(tp, -1);
-  partitions_.erase(it);
-  storage_.logs.erase(tp);  // after the Partition, which refers to the log
-  // Kafka's stopReplicas completes delayed operations on the partition (spec 1.7(a), 4.5).
-  producePurgatory_->checkAndComplete(tp);
-  fetchPurgatory_->checkAndComplete(tp);
-}
-
 void ReplicaManager::onHighWatermarkIncreased(const TopicPartition& tp) {
   // spec 2.4
   producePurgatory_->checkAndComplete(tp);
@@ -72,17 +71,34 @@ void ReplicaManager::onLogEndOffsetIncreased(const TopicPartition& tp) { fetchPu
 
 void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const LeaderAndIsr& state,
                                             const TopicConfig& config) {
+  PartitionConfig pc;
+  pc.minInsyncReplicas = config.minInsyncReplicas;
+  pc.replicaLagTimeMaxMs = options_.replicaLagTimeMaxMs;
+  pc.hwRequiresMinIsr = options_.hwRequiresMinIsr;
+  LogConfig lc = storage_.logConfig;
+  lc.retentionBytes = config.retentionBytes;
+  lc.retentionMs = config.retentionMs;
+  lc.deleteEnabled = config.cleanupDelete;
+  lc.compact = config.cleanupCompact;
+  lc.logAppendTime = config.logAppendTime;
+  lc.maxMessageBytes = config.maxMessageBytes;
   auto& slot = partitions_[tp];
+  const int64_t now = nowMs_();
+  bool configRaisedHw = false;
   if (!slot) {
-    PartitionConfig pc;
-    pc.minInsyncReplicas = config.minInsyncReplicas;
-    pc.replicaLagTimeMaxMs = options_.replicaLagTimeMaxMs;
-    pc.hwRequiresMinIsr = options_.hwRequiresMinIsr;
     slot = std::make_unique<Partition>(tp, brokerId_, pc, storage_.logFor(tp));
+  } else if (state.leaderEpoch >= slot->leaderEpoch()) {
+    configRaisedHw = slot->updateConfig(pc, now);
   }
   Partition& partition = *slot;
-  const int64_t now = nowMs_();
   if (state.leaderEpoch < partition.leaderEpoch()) return;  // a stale decision
+  const LogConfig previous = partition.log().config();
+  partition.log().setConfig(lc);  // retention with the new limits, bounded by the HW
+  if (previous.retentionMs != lc.retentionMs || previous.deleteEnabled != lc.deleteEnabled) {
+    // A changed retention.ms applies at once, not only at the next periodic check.
+    partition.log().applyTimeRetention(wallClockMs());
+  }
+  if (configRaisedHw) onHighWatermarkIncreased(tp);
 
   if (state.leader == brokerId_) {
     if (partition.isLeader() && state.leaderEpoch == partition.leaderEpoch()) {
@@ -120,6 +136,15 @@ EpochEndOffsetResult ReplicaManager::lastOffsetForLeaderEpoch(const TopicPartiti
   return partition->lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch);
 }
 
+void ReplicaManager::stopReplica(const TopicPartition& tp, bool deletePartition) {
+  followerChanged_(tp, -1);
+  partitions_.erase(tp);  // before its log: the partition refers to it
+  if (deletePartition) storage_.logs.erase(tp);
+  // spec 1.7(a), 4.5: what waits on it completes now, seeing it gone.
+  producePurgatory_->checkAndComplete(tp);
+  fetchPurgatory_->checkAndComplete(tp);
+}
+
 void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                                    const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
                                    ProduceCallback callback, std::shared_ptr<const void> recordsOwner,
@@ -146,6 +171,7 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
         // append leaves them -1 (Kafka's LogAppendInfo.UNKNOWN_LOG_APPEND_INFO).
         status.result.logStartOffset = partition->logStartOffset();
         status.result.baseOffset = result.info.firstOffset;
+        status.result.logAppendTime = result.info.logAppendTime;
         status.requiredOffset = result.info.lastOffset + 1;  // spec 1.3
         anySuccess = true;
         if (!result.info.duplicate) onLogEndOffsetIncreased(tp);  // wakes followers (spec 2.4)
@@ -280,10 +306,16 @@ void ReplicaManager::tick() {
     nextIsrCheckMs_ = now + std::max<int64_t>(1, options_.replicaLagTimeMaxMs / 2);
     maybeShrinkIsr();
   }
+  if (now >= nextRetentionCheckMs_) {
+    // Kafka's log-retention task (log.retention.check.interval.ms): retention.ms.
+    nextRetentionCheckMs_ = now + std::max<int64_t>(1, options_.retentionCheckIntervalMs);
+    const int64_t wallNow = wallClockMs();
+    for (auto& [tp, partition] : partitions_) partition->log().applyTimeRetention(wallNow);
+  }
 }
 
 int64_t ReplicaManager::nextTickMs() {
-  int64_t next = nextIsrCheckMs_;
+  int64_t next = std::min(nextIsrCheckMs_, nextRetentionCheckMs_);
   if (auto t = producePurgatory_->nextExpirationMs()) next = std::min(next, *t);
   if (auto t = fetchPurgatory_->nextExpirationMs()) next = std::min(next, *t);
   return next;

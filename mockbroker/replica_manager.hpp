@@ -38,7 +38,13 @@ class ReplicaManager {
 
   /// LeaderAndIsr from the controller (spec 6.3): makeLeader / makeFollower, or an ISR update
   /// at the same epoch. Losing leadership completes waiting produces and fetches (spec 6.4).
+  /// The topic's config takes effect at once on the partition and its log.
   void becomeLeaderOrFollower(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config);
+
+  /// StopReplica from the controller: stops fetching `tp` and drops the partition; with
+  /// `deletePartition` (topic deletion) its log goes too. Waiting produces and fetches on it
+  /// complete now (spec 1.7(a), 4.5).
+  void stopReplica(const TopicPartition& tp, bool deletePartition);
 
   /// Spec §1: appends each partition's records as leader; answers at once for acks 0/1 or when
   /// nothing needs waiting (1.4), else parks a DelayedProduce for `timeoutMs` (1.5).
@@ -87,10 +93,6 @@ class ReplicaManager {
   /// (Kafka's getPartitionOrException + leaderLogIfLocal).
   [[nodiscard]] PartitionOrError getLeaderPartitionOrError(const TopicPartition& tp) const;
 
-  /// StopReplica with deletion (the controller deleted the topic): the partition and its
-  /// log go; waiting produces and fetches on it complete now (UNKNOWN_TOPIC_OR_PARTITION,
-  /// spec 1.7(a)) and the replica fetcher stops fetching it.
-  void stopReplica(const TopicPartition& tp);
   [[nodiscard]] const std::map<TopicPartition, std::unique_ptr<Partition>>& partitions() const noexcept {
     return partitions_;
   }
@@ -128,6 +130,7 @@ class ReplicaManager {
   std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedProduce>> producePurgatory_;
   std::unique_ptr<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>> fetchPurgatory_;
   int64_t nextIsrCheckMs_ = 0;
+  int64_t nextRetentionCheckMs_ = 0;
   std::function<void(int64_t)> wakeup_;
   std::function<void(int32_t, bool, int32_t)> groupMetadataListener_;
 };

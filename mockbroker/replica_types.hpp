@@ -40,6 +40,7 @@ struct ProducePartitionResult {
   ErrorCode error = ErrorCode::NONE;
   int64_t baseOffset = -1;
   int64_t logStartOffset = -1;
+  int64_t logAppendTime = -1;  ///< LogAppendTime topics: the broker's append time
   std::string errorMessage;
 };
 using ProduceCallback = std::function<void(std::vector<ProducePartitionResult>)>;

@@ -1,5 +1,7 @@
 #include "mockbroker/socket_server.hpp"
 
+#include <atomic>
+
 #include "mockbroker/fault_injector.hpp"
 
 namespace kafkalite::mock {
@@ -7,18 +9,34 @@ namespace kafkalite::mock {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-void Responder::send(std::vector<uint8_t> frame) const {
+void Responder::send(std::vector<uint8_t> frame, ErrorCode answered) const {
+  report(RequestOutcome::Answered, answered);
   if (auto c = connection_.lock()) c->complete(requestId_, std::move(frame), false);
 }
-void Responder::send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const {
+void Responder::send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners,
+                     ErrorCode answered) const {
+  report(RequestOutcome::Answered, answered);
   if (auto c = connection_.lock()) c->complete(requestId_, std::move(frame), std::move(owners));
 }
 void Responder::sendNothing() const {
+  report(RequestOutcome::NoResponse, ErrorCode::NONE);
   if (auto c = connection_.lock()) c->complete(requestId_, {}, false);
 }
 void Responder::closeConnection() const {
+  report(RequestOutcome::ConnectionClosed, ErrorCode::NONE);
   if (auto c = connection_.lock()) c->complete(requestId_, {}, true);
 }
+
+namespace {
+std::atomic<uint64_t> nextConnectionId{1};
+
+std::string peerOf(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+}  // namespace
 
 void RequestMemoryPool::acquire(std::size_t bytes, std::function<void()> granted) {
   waiting_.emplace_back(bytes, std::move(granted));
@@ -90,6 +108,8 @@ Connection::Connection(tcp::socket socket, int32_t brokerId, int32_t maxFrameByt
                        RequestHandler& handler, RequestMemoryPool& pool)
     : socket_(std::move(socket)),
       rttTimer_(socket_.get_executor()),
+      id_(nextConnectionId.fetch_add(1)),
+      peer_(peerOf(socket_)),
       brokerId_(brokerId),
       maxFrameBytes_(maxFrameBytes),
       faults_(faults),
@@ -169,6 +189,8 @@ void Connection::readFrame(std::size_t length) {
                      self->answered_ = false;
                      self->keepAlive_ = self;
                      request.clientHost = self->clientHost_;
+                     request.connectionId = self->id_;
+                     request.clientAddress = self->peer_;
                      request.responder = Responder(self->weak_from_this(), ++self->requestId_);
                      self->handler_.handle(std::move(request));
                    });

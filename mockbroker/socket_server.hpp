@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "kafkalite/error.hpp"
+#include "kafkalite/mock/cluster.hpp"
 #include "mockbroker/asio.hpp"
 #include "protocol/gather_frame.hpp"
 #include "protocol/headers.hpp"
@@ -39,6 +41,14 @@ namespace kafkalite::mock {
 class Connection;
 class FaultInjector;
 
+/// Told how a request ended (the request log implements it).
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  /// `error`: the first error code of the response (NONE unless Answered).
+  virtual void ended(RequestOutcome outcome, ErrorCode error) = 0;
+};
+
 /// Answers one request, at most once. Copyable; answering after the connection
 /// closed, or a second time, does nothing.
 class Responder {
@@ -46,19 +56,28 @@ class Responder {
   Responder() = default;
   Responder(std::weak_ptr<Connection> connection, uint64_t requestId)
       : connection_(std::move(connection)), requestId_(requestId) {}
-  /// Sends a whole response frame (size prefix included).
-  void send(std::vector<uint8_t> frame) const;
+  /// Sends a whole response frame (size prefix included). `answered` is the error the
+  /// response carries, for the request log.
+  void send(std::vector<uint8_t> frame, ErrorCode answered = ErrorCode::NONE) const;
   /// Sends a frame written as its pieces; `owners` keep the pieces it references (log
   /// batches) alive until it is written.
-  void send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const;
+  void send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners,
+            ErrorCode answered = ErrorCode::NONE) const;
   /// Completes the request with no response (acks=0): the connection reads on.
   void sendNothing() const;
   /// Closes the connection instead of answering (spec 1.9, undecodable requests).
   void closeConnection() const;
+  /// Reports how this request ends to `observer` (shared by every copy made after).
+  void observe(std::shared_ptr<RequestObserver> observer) { observer_ = std::move(observer); }
 
  private:
+  void report(RequestOutcome outcome, ErrorCode error) const {
+    if (observer_) observer_->ended(outcome, error);
+  }
+
   std::weak_ptr<Connection> connection_;
   uint64_t requestId_ = 0;
+  std::shared_ptr<RequestObserver> observer_;
 };
 
 /// One decoded request. `body` points into `frame`, which the request owns.
@@ -68,6 +87,8 @@ struct Request {
   std::span<const uint8_t> body;
   Responder responder;
   std::string clientHost;  ///< the peer's address as Kafka prints it ("/127.0.0.1")
+  uint64_t connectionId = 0;  ///< the connection's number, unique in the process
+  std::string clientAddress;  ///< the client's "address:port"
 };
 
 class RequestHandler {
@@ -160,6 +181,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer rttTimer_;
+  uint64_t id_;
+  std::string peer_;
   int32_t brokerId_;
   int32_t maxFrameBytes_;
   FaultInjector& faults_;

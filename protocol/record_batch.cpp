@@ -422,4 +422,21 @@ bool RecordBatchBuilder::setProducerState(std::span<uint8_t> batch, int64_t prod
   return true;
 }
 
+bool RecordBatchBuilder::setLogAppendTime(std::span<uint8_t> batch, int64_t timestamp) noexcept {
+  if (batch.size() < kRecordBatchHeaderSize) return false;
+  const auto batchLength = static_cast<int32_t>(detail::loadBigEndian(batch.data() + kBatchLengthAt, 4));
+  if (batchLength < kRecordBatchMinBatchLength ||
+      kRecordBatchLogOverhead + static_cast<std::size_t>(batchLength) > batch.size()) {
+    return false;
+  }
+  uint8_t* h = batch.data();
+  auto attributes = BatchAttributes::fromBits(static_cast<int16_t>(detail::loadBigEndian(h + kAttributesAt, 2)));
+  attributes.timestampType = TimestampType::LogAppendTime;
+  store(h + kAttributesAt, attributes.toBits());
+  store(h + kMaxTimestampAt, timestamp);
+  const std::size_t end = kRecordBatchLogOverhead + static_cast<std::size_t>(batchLength);
+  store(h + kCrcAt, crc32c(std::span<const uint8_t>(h + kRecordBatchCrcStart, end - kRecordBatchCrcStart)));
+  return true;
+}
+
 }  // namespace kafkalite::protocol

@@ -372,6 +372,10 @@ class RecordBatchBuilder {
   /// by its batchLength.
   static bool setProducerState(std::span<uint8_t> batch, int64_t producerId, int16_t producerEpoch,
                                int32_t baseSequence) noexcept;
+  /// Marks a finished batch LogAppendTime with `timestamp` as its maxTimestamp (Kafka's
+  /// DefaultRecordBatch.setMaxTimestamp: every record then reads that timestamp) and
+  /// recomputes the CRC. Returns false (batch unchanged) unless `batch` holds a whole batch.
+  static bool setLogAppendTime(std::span<uint8_t> batch, int64_t timestamp) noexcept;
 
  private:
   void grow(std::size_t needed);

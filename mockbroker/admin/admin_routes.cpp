@@ -14,6 +14,7 @@
 #include "mockbroker/admin/group_routes.hpp"
 #include "mockbroker/admin/json.hpp"
 #include "protocol/topic_name.hpp"
+#include "mockbroker/admin/request_log_json.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -252,6 +253,15 @@ AdminReply postTopics(MockCluster& cluster, std::string_view body) {
   if (const JsonValue* minIsr = o.find("minInsyncReplicas"); minIsr != nullptr && !minIsr->isNull()) {
     spec.minInsyncReplicas = jsonInt<int32_t>(*minIsr, "minInsyncReplicas", 1, std::numeric_limits<int16_t>::max());
   }
+  if (const JsonValue* configs = o.find("configs"); configs != nullptr && !configs->isNull()) {
+    const JsonValue::Object* members = configs->asObject();
+    if (members == nullptr) badRequest("configs must be an object of topic config names to string values");
+    for (const auto& [name, value] : *members) {
+      const std::string* text = value.asString();
+      if (text == nullptr) badRequest("configs." + name + " must be a string");
+      spec.configs[name] = *text;
+    }
+  }
   cluster.createTopic(spec);
   JsonValue::Array partitions;
   for (const PartitionView& p : cluster.partitions()) {
@@ -279,6 +289,39 @@ AdminReply postErrors(MockCluster& cluster, std::string_view body) {
   }
   cluster.pushRequestErrors(apiKey, std::move(errors), broker, std::chrono::milliseconds(delayMs));
   return {200, serializeJson(kOk), {}};
+}
+
+AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Target& t) {
+  if (method == "DELETE") {
+    cluster.clearRequests();
+    return {200, serializeJson(kOk), {}};
+  }
+  if (method != "GET") throw HttpError(405, "use GET or DELETE", "GET, DELETE");
+  RequestFilter filter;
+  if (const auto api = t.param("api")) {
+    const auto key = apiKeyByName(*api);
+    if (!key) badRequest("api must be an API name (Produce, Metadata, ...) or key, got \"" + *api + "\"");
+    filter.apiKey = *key;
+  }
+  if (const auto broker = t.param("broker")) filter.brokerId = brokerParam(cluster, *broker, "broker");
+  if (const auto clientId = t.param("clientId")) filter.clientId = *clientId;
+  if (const auto topic = t.param("topic")) filter.topic = *topic;
+  if (const auto since = t.param("since")) {
+    filter.afterSequence = parseInt<uint64_t>(*since, "since", 0, std::numeric_limits<int64_t>::max());
+  }
+  if (const auto sinceMs = t.param("sinceMs")) {
+    filter.since = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(parseInt<int64_t>(*sinceMs, "sinceMs", 0, std::numeric_limits<int64_t>::max())));
+  }
+  const uint64_t last = cluster.lastRequestSequence();
+  auto records = cluster.requests(filter);
+  if (const auto limit = t.param("limit")) {
+    const auto n = parseInt<std::size_t>(*limit, "limit", 0, std::numeric_limits<int32_t>::max());
+    if (records.size() > n) records.erase(records.begin(), records.end() - static_cast<std::ptrdiff_t>(n));
+  }
+  JsonValue::Array out;
+  for (const auto& r : records) out.push_back(requestRecordJson(r));
+  return {200, serializeJson(JsonValue::Object{{"lastSequence", last}, {"requests", std::move(out)}}), {}};
 }
 
 AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const Target& t) {
@@ -333,6 +376,7 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
     cluster.deleteTopic(s[2]);
     return {200, serializeJson(kOk), {}};
   }
+  if (s.size() == 2 && s[1] == "requests") return requestsRoute(cluster, method, t);
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
   if (s.size() >= 2 && s[1] == "groups") return handleGroupRoute(cluster, method, s);
   if (s.size() == 2 && s[1] == "errors") {

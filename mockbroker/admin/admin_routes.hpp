@@ -11,7 +11,12 @@
 ///   POST /v1/brokers/{id}/rtt?ms=N                    0 turns it off
 ///   POST /v1/brokers/{id}/stall?on=true|false         default true
 ///   POST /v1/topics                                   {"name","partitions","replicationFactor",
-///                                                      "minInsyncReplicas"?}  -> 201
+///                                                      "minInsyncReplicas"?, "configs"?:{name: value}}
+///                                                      -> 201
+///   DELETE /v1/topics/{topic}                         deletes it (as DeleteTopics)
+///   GET  /v1/requests?api=&broker=&clientId=&topic=&since=&sinceMs=&limit=
+///                                                     the request log: {"lastSequence", "requests":[...]}
+///   DELETE /v1/requests                               clears the request log
 ///   POST /v1/partitions/{topic}/{partition}/leader?broker=N
 ///   GET  /v1/partitions/{topic}/{partition}/records?broker=N   default: the current leader
 ///   POST /v1/errors                                   {"apiKey","errors":[code|"NAME",..],

@@ -57,7 +57,8 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
       failRequest(request, "cannot encode the response: " + error->message());
       return;
     }
-    request.responder.send(std::move(frame), std::move(owners));
+    request.responder.send(std::move(frame), std::move(owners),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(response, request.header.apiVersion)));
   };
 
   if (injected) {

@@ -19,6 +19,7 @@ MetadataResponse::MetadataResponseTopic describeTopic(const TopicRegistration& t
   MetadataResponse::MetadataResponseTopic t;
   t.name = topic.name;
   t.isInternal = topic.internal;
+  t.topicId = topic.id;  // v10+
   for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
     const auto& reg = topic.partitions[i];
     MetadataResponse::MetadataResponseTopic::MetadataResponsePartition p;
@@ -95,7 +96,13 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
   } else {
     for (const auto& t : *body.topics) {
       if (!t.name) {
-        // Lookup by topic id (v10+): the mock has no topic ids.
+        // Lookup by topic id (v10+).
+        const auto byId = std::find_if(snapshot.topics.begin(), snapshot.topics.end(),
+                                       [&](const auto& entry) { return entry.second.id == t.topicId; });
+        if (!injected && byId != snapshot.topics.end()) {
+          response.topics.push_back(describeTopic(byId->second, snapshot.brokers));
+          continue;
+        }
         MetadataResponse::MetadataResponseTopic unknown;
         if (version >= 12) {
           unknown.name.reset();  // a null name is only valid from v12

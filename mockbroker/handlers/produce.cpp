@@ -95,6 +95,7 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
             // also when the wait for the ISR then failed (Kafka's DelayedProduce keeps it).
             pr.baseOffset = r.baseOffset;
             pr.logStartOffset = r.logStartOffset;
+            pr.logAppendTimeMs = r.logAppendTime;  // -1 unless the topic uses LogAppendTime
             if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
             anyError |= r.error != ErrorCode::NONE;
           }

@@ -17,9 +17,6 @@
 namespace kafkalite::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using mock::AdminServer;
 using mock::detail::JsonValue;
 

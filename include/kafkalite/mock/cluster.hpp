@@ -17,9 +17,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,13 +30,26 @@
 
 namespace kafkalite::mock {
 
-/// A topic to create.
+/// A topic to create: TopicSpec{"orders", 6, 3}, TopicSpec{"orders", 6, 3, 2} (min ISR 2),
+/// TopicSpec{"orders", 6, 3, std::nullopt, {{"retention.bytes", "1048576"}}}.
 struct TopicSpec {
+  TopicSpec() = default;
+  TopicSpec(std::string topic, int32_t partitionCount = 1, int16_t replicas = 1,
+            std::optional<int32_t> minIsr = std::nullopt, std::map<std::string, std::string> topicConfigs = {})
+      : name(std::move(topic)),
+        partitions(partitionCount),
+        replicationFactor(replicas),
+        minInsyncReplicas(minIsr),
+        configs(std::move(topicConfigs)) {}
+
   std::string name;
   int32_t partitions = 1;
   int16_t replicationFactor = 1;
   /// Per-topic min.insync.replicas; the cluster's value when unset.
   std::optional<int32_t> minInsyncReplicas;
+  /// Topic configs by Kafka's names ("retention.bytes", "cleanup.policy", ...), validated
+  /// as CreateTopics validates them (README: "Topic configs").
+  std::map<std::string, std::string> configs;
 };
 
 /// The group coordinator's settings: Kafka's broker configs of the same names.
@@ -58,7 +73,9 @@ struct MockClusterOptions {
   bool autoCreateTopics = true;         ///< auto.create.topics.enable
   int32_t defaultPartitions = 1;        ///< num.partitions, for auto-created topics
   int16_t defaultReplicationFactor = 1; ///< default.replication.factor (capped at the broker count)
-  int64_t retentionBytes = -1;          ///< retention.bytes per partition; -1 = unbounded
+  int64_t retentionBytes = -1;          ///< log.retention.bytes per partition; -1 = unbounded
+  int64_t retentionMs = 604800000;      ///< log.retention.ms (7 days); -1 = unbounded
+  int64_t retentionCheckIntervalMs = 300000;  ///< log.retention.check.interval.ms (time retention)
   int32_t messageMaxBytes = 1048588;    ///< message.max.bytes (largest batch accepted)
   int32_t socketRequestMaxBytes = 104857600;  ///< socket.request.max.bytes (largest frame)
   /// queued.max.request.bytes: bytes of request frames a broker reads ahead of handling
@@ -84,6 +101,8 @@ struct MockClusterOptions {
   /// Lines less important than this are not produced.
   LogLevel logLevel = LogLevel::Warning;
   GroupCoordinatorOptions groupCoordinator;
+  /// Requests each broker's request log keeps (the newest ones); 0 turns the log off.
+  std::size_t requestLogCapacity = 1000;
 };
 
 /// How a broker stops.
@@ -171,6 +190,55 @@ struct GroupView {
   std::vector<CommittedOffsetView> offsets;  ///< by topic and partition
 };
 
+/// How a logged request ended.
+enum class RequestOutcome {
+  Pending,           ///< not answered yet (or its broker stopped first)
+  Answered,          ///< a response was sent
+  NoResponse,        ///< none is sent for it (acks=0 produce)
+  ConnectionClosed,  ///< the broker closed the connection instead of answering
+};
+
+/// One request a broker received, as its request log keeps it.
+struct RequestRecord {
+  uint64_t sequence = 0;  ///< cluster-wide, increasing in arrival order, from 1
+  std::chrono::system_clock::time_point receivedAt;
+  std::optional<std::chrono::system_clock::time_point> answeredAt;
+  int32_t brokerId = -1;
+  uint64_t connectionId = 0;  ///< one number per client connection, cluster-wide
+  std::string clientAddress;  ///< "127.0.0.1:53124"
+  std::optional<std::string> clientId;
+  int16_t apiKey = 0;          ///< Kafka's key: 0 Produce, 1 Fetch, 3 Metadata, 22 InitProducerId, ...
+  std::string apiName;         ///< "Produce", "Metadata", ...
+  int16_t apiVersion = 0;
+  int32_t correlationId = 0;
+  std::vector<std::string> topics;  ///< the topics it names, in order, each once
+  /// Decoded facts, by Kafka's field names: {"acks", "-1"}, {"timeout_ms", "30000"},
+  /// {"records", "orders-0:10,orders-1:4"}, ... (README lists them per API).
+  std::vector<std::pair<std::string, std::string>> details;
+  std::string summary;  ///< the details as one line: "acks=-1 timeout_ms=30000 ..."
+  RequestOutcome outcome = RequestOutcome::Pending;
+  /// The first non-zero error code of the response (top level first), NONE otherwise.
+  ErrorCode error = ErrorCode::NONE;
+
+  /// The value of detail `key`, if the request has it.
+  [[nodiscard]] std::optional<std::string> detail(std::string_view key) const {
+    for (const auto& [k, v] : details) {
+      if (k == key) return v;
+    }
+    return std::nullopt;
+  }
+};
+
+/// Which logged requests MockCluster::requests returns; unset fields match everything.
+struct RequestFilter {
+  std::optional<int16_t> apiKey;
+  std::optional<int32_t> brokerId;
+  std::optional<std::string> clientId;
+  std::optional<std::string> topic;   ///< requests that name this topic
+  uint64_t afterSequence = 0;          ///< only requests with a larger sequence
+  std::optional<std::chrono::system_clock::time_point> since;  ///< received at or after
+};
+
 class MockCluster {
  public:
   /// Starts every broker, creates options.topics and waits until each partition has
@@ -195,15 +263,26 @@ class MockCluster {
 
   /// Creates a topic and waits until its leaders serve it. Throws std::invalid_argument
   /// if it exists, its name breaks Kafka's rule (1 to 249 characters of [a-zA-Z0-9._-],
-  /// not "." or ".."; the message says which part), it has no partitions, or the
-  /// replication factor is not in [1, brokers].
+  /// not "." or ".."; the message says which part), it has no partitions, the
+  /// replication factor exceeds the number of brokers (running or not) or a config is
+  /// invalid (with Kafka's message).
   void createTopic(const TopicSpec& topic);
-  /// Deletes a topic, as Kafka's DeleteTopics: it leaves the metadata, every replica's
-  /// partitions and logs go (also on brokers that are down), and acks=-1 produces still
-  /// waiting on it are answered UNKNOWN_TOPIC_OR_PARTITION (spec 1.7(a)). Returns when
-  /// the running brokers have dropped it. A later Metadata request may auto-create it
-  /// again, empty. Throws std::invalid_argument if there is no such topic.
+  /// Deletes a topic as DeleteTopics does and waits until every running replica dropped
+  /// it: waiting produces and fetches on it answer UNKNOWN_TOPIC_OR_PARTITION, and a
+  /// topic created again under its name starts at offset 0. Throws std::out_of_range if
+  /// it does not exist.
   void deleteTopic(const std::string& topic);
+  /// Grows a topic to `partitions` partitions (CreatePartitions) and waits until their
+  /// leaders serve them. Throws std::invalid_argument with Kafka's message if it cannot.
+  void createPartitions(const std::string& topic, int32_t partitions);
+  /// Sets (a value) or deletes (nullopt) topic configs, as IncrementalAlterConfigs does;
+  /// they take effect before it returns. Throws std::invalid_argument with Kafka's
+  /// message (and changes nothing) if a name or value is invalid, std::out_of_range if
+  /// the topic does not exist.
+  void alterTopicConfigs(const std::string& topic, const std::map<std::string, std::optional<std::string>>& changes);
+  /// A topic's dynamic configs (the ones set on it). Throws std::out_of_range if it does
+  /// not exist.
+  [[nodiscard]] std::map<std::string, std::string> topicConfigs(const std::string& topic) const;
 
   /// Stops a broker (see StopMode). Its logs are kept, as a disk would keep them.
   /// Returns when the controller has elected new leaders for what it led.
@@ -264,6 +343,14 @@ class MockCluster {
   /// A group already rebalancing is left as it is. Throws std::out_of_range for an unknown
   /// group, std::invalid_argument for a group without members.
   void rebalanceGroup(const std::string& groupId);
+  /// The logged requests that match `filter`, oldest first: each broker keeps its last
+  /// options.requestLogCapacity requests (a request still being handled shows as Pending).
+  [[nodiscard]] std::vector<RequestRecord> requests(const RequestFilter& filter = {}) const;
+  /// The sequence of the newest request received so far (0 when none): give it to
+  /// RequestFilter::afterSequence to see only what comes after.
+  [[nodiscard]] uint64_t lastRequestSequence() const;
+  /// Forgets every logged request (sequences keep counting).
+  void clearRequests();
 
   class Impl;
 

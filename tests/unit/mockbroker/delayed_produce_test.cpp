@@ -117,10 +117,10 @@ TEST_F(DelayedProduceTest, Spec1_7a_PartitionGoneAnswersUnknownTopicOnceTheTopic
   start();
   const auto reply = produce(-1, kTimeoutMs, {tp0_, tp1_});
   EXPECT_EQ(reply->calls, 0);
-  rm().stopReplica(tp1_);  // the metadata still has "orders"
+  rm().stopReplica(tp1_, false);  // the metadata still has "orders"
   EXPECT_EQ(reply->calls, 0) << "tp0 is still pending";
   controller_->deleteTopic("orders");
-  rm().stopReplica(tp0_);
+  rm().stopReplica(tp0_, true);
   ASSERT_EQ(reply->calls, 1);
   ASSERT_EQ(reply->results.size(), 2u);
   EXPECT_EQ(reply->results[0].error, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);

@@ -84,7 +84,7 @@ class GroupCoordinatorFixture : public ::testing::Test {
     controller_ = std::make_unique<Controller>(options_);
     for (int32_t id = 1; id <= 3; ++id) controller_->registerBroker(id, "127.0.0.1", static_cast<uint16_t>(9090 + id), nullptr);
     for (int32_t id = 1; id <= 3; ++id) controller_->brokerStarted(id);
-    controller_->createTopic(TopicSpec{.name = "orders", .partitions = 2, .replicationFactor = 1, .minInsyncReplicas = {}});
+    controller_->createTopic(TopicSpec{"orders", 2, 1});
     ASSERT_TRUE(controller_->createGroupMetadataTopicIfAbsent());
     replicaManager_ = std::make_unique<ReplicaManager>(1, options_, storage_, *controller_, [this] { return now_; },
                                                        [](const TopicPartition&, int32_t) {});

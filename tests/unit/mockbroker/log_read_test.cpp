@@ -88,8 +88,6 @@ TEST(LogReadTest, RetentionDropsOldestBatchesAndMovesLogStart) {
   const auto size = makeBatch(1).size();
   Log log(LogConfig{.retentionBytes = static_cast<int64_t>(2 * size)});
   for (int i = 0; i < 5; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(1), 0).error, ErrorCode::NONE);
-  EXPECT_EQ(log.batches().size(), 5u) << "an append alone deletes nothing";
-  EXPECT_TRUE(log.deleteOldSegments(log.logEndOffset()));
   EXPECT_EQ(log.batches().size(), 2u);
   EXPECT_EQ(log.logStartOffset(), 3);
   EXPECT_EQ(log.logEndOffset(), 5);
@@ -101,7 +99,6 @@ TEST(LogReadTest, RetentionDropsOldestBatchesAndMovesLogStart) {
 TEST(LogReadTest, RetentionNeverDeletesTheLastBatch) {
   Log log(LogConfig{.retentionBytes = 0});
   for (int i = 0; i < 3; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(2), 0).error, ErrorCode::NONE);
-  log.deleteOldSegments(log.logEndOffset());
   ASSERT_EQ(log.batches().size(), 1u);
   EXPECT_EQ(log.logStartOffset(), 4);
   EXPECT_EQ(log.read(4, kAnyBytes, kNoLimit).batches.size(), 1u);
@@ -113,13 +110,13 @@ TEST(LogReadTest, RetentionNeverDeletesTheLastBatch) {
 TEST(LogReadTest, RetentionNeverPassesTheHighWatermark) {
   const auto size = makeBatch(1).size();
   Log log(LogConfig{.retentionBytes = static_cast<int64_t>(size)});
+  log.updateHighWatermark(0);
   for (int i = 0; i < 5; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(1), 0).error, ErrorCode::NONE);
-  EXPECT_FALSE(log.deleteOldSegments(0)) << "HW 0: no batch is below it";
-  EXPECT_EQ(log.logStartOffset(), 0);
-  EXPECT_TRUE(log.deleteOldSegments(2));  // batches [0] and [1] end at or below the HW
+  EXPECT_EQ(log.logStartOffset(), 0) << "HW 0: no batch is below it";
+  log.updateHighWatermark(2);  // batches [0] and [1] end at or below the HW
   EXPECT_EQ(log.logStartOffset(), 2);
   EXPECT_EQ(log.batches().size(), 3u);
-  EXPECT_TRUE(log.deleteOldSegments(5));
+  log.updateHighWatermark(5);
   EXPECT_EQ(log.logStartOffset(), 4);
   EXPECT_EQ(log.batches().size(), 1u);
 }

@@ -156,7 +156,14 @@ using AllMessages = ::testing::Types<ApiVersionsRequest, ApiVersionsResponse, Me
                                      OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
                                      ListGroupsRequest, ListGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
                                      DeleteGroupsRequest, DeleteGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse,
-                                     OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>;
+                                     OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
+                                     CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest,
+                                     DeleteTopicsResponse, CreatePartitionsRequest, CreatePartitionsResponse,
+                                     DeleteRecordsRequest, DeleteRecordsResponse, DescribeConfigsRequest,
+                                     DescribeConfigsResponse, AlterConfigsRequest, AlterConfigsResponse,
+                                     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                                     DescribeClusterRequest, DescribeClusterResponse, ElectLeadersRequest,
+                                     ElectLeadersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse>;
 
 class MessageNames {
  public:
