@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "protocol/topic_name.hpp"
+
 namespace kafkalite::mock {
 
 namespace {
@@ -49,6 +51,8 @@ bool Controller::createTopicIfAbsent(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(name)) return true;
   if (!options_.autoCreateTopics || controllerIdLocked() < 0) return false;
+  // A name Kafka would refuse is never created (createTopicLocked would throw on a broker thread).
+  if (!protocol::isValidTopicName(name)) return false;
   TopicSpec spec;
   spec.name = name;
   spec.partitions = options_.defaultPartitions;

@@ -77,7 +77,7 @@ class Controller {
   /// Throws std::invalid_argument if it exists or RF is not in [1, brokers].
   void createTopic(const TopicSpec& spec);
   /// Creates the topic with the cluster's defaults unless it exists; for auto-creation.
-  /// Returns false if it could not (auto-creation off, or no broker alive).
+  /// Returns false if it could not (auto-creation off, a name Kafka refuses, or no broker alive).
   bool createTopicIfAbsent(const std::string& name);
 
   /// The broker came up: it is alive again; every partition it hosts is pushed to it, and
