@@ -29,12 +29,23 @@ namespace kafkalite::mock {
 class Connection;
 class FaultInjector;
 
+/// Where a Responder's answer goes: a client Connection, or (in tests and fuzzers) a
+/// recorder. `slot` numbers the requests of one sink in arrival order.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  /// A whole frame (empty: no response), then the connection closes if `closeAfter`.
+  virtual void complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeAfter) = 0;
+  /// A frame written as its pieces; `owners` keep what the pieces reference alive.
+  virtual void complete(uint64_t slot, protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) = 0;
+};
+
 /// Answers one request, at most once. Copyable; answering after the connection
 /// closed does nothing.
 class Responder {
  public:
   Responder() = default;
-  Responder(std::weak_ptr<Connection> connection, uint64_t slot) : connection_(std::move(connection)), slot_(slot) {}
+  Responder(std::weak_ptr<ResponseSink> connection, uint64_t slot) : connection_(std::move(connection)), slot_(slot) {}
   /// Sends a whole response frame (size prefix included).
   void send(std::vector<uint8_t> frame) const;
   /// Sends a frame written as its pieces; `owners` keep the pieces it references (log
@@ -46,7 +57,7 @@ class Responder {
   void closeConnection() const;
 
  private:
-  std::weak_ptr<Connection> connection_;
+  std::weak_ptr<ResponseSink> connection_;
   uint64_t slot_ = 0;
 };
 
@@ -87,14 +98,14 @@ class SocketServer {
   std::vector<std::weak_ptr<Connection>> connections_;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public ResponseSink, public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, int32_t brokerId, int32_t maxFrameBytes, FaultInjector& faults,
              RequestHandler& handler);
   void start();
   void close();
-  void complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeAfter);
-  void complete(uint64_t slot, protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners);
+  void complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeAfter) override;
+  void complete(uint64_t slot, protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) override;
 
  private:
   struct Slot {
