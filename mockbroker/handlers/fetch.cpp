@@ -30,7 +30,7 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
     }
   }
 
-  auto respond = [this, request = request](const std::vector<FetchPartitionResult>& results) {
+  auto respond = [request = request](const std::vector<FetchPartitionResult>& results) {
     // The records go out where the log keeps them: the frame references each batch
     // (protocol::GatherFrame) and the batches' owners travel with it until it is written.
     std::vector<std::shared_ptr<const void>> owners;
