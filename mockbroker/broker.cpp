@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "mockbroker/broker_log.hpp"
 #include "mockbroker/fault_injector.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_fetcher.hpp"
@@ -78,12 +79,29 @@ uint16_t Broker::start(uint16_t port) {
       });
   rt->replicaManager->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
   rt->apis = std::make_unique<KafkaApis>(BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, rt->io});
-  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, faults_, *rt->apis);
+  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, options_.queuedMaxRequestBytes,
+                                              faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
   rt->scheduleTick(steadyNowMs());
-  rt->thread = std::thread([raw] { raw->io.run(); });
+  rt->thread = std::thread([this, raw] { runEventLoop(raw->io); });
   runtime_ = std::move(rt);
   return bound;
+}
+
+void Broker::runEventLoop(asio::io_context& io) noexcept {
+  // Request handlers have their own boundary (KafkaApis::handle); this one catches what
+  // escapes any other handler on this thread (a controller decision, a replica fetcher, a
+  // timer), so that nothing running here ends the process that embeds the cluster.
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      logLine(options_, LogLevel::Error, id_, std::string("unexpected exception on the event loop: ") + e.what());
+    } catch (...) {
+      logLine(options_, LogLevel::Error, id_, "unexpected exception on the event loop");
+    }
+  }
 }
 
 void Broker::stop() {
@@ -123,8 +141,12 @@ bool Broker::call(const std::function<void(ReplicaManager&)>& fn) {
     if (!runtime_) return false;
     Runtime* raw = runtime_.get();
     asio::post(raw->io, [raw, &fn, done] {
-      fn(*raw->replicaManager);
-      done->set_value();
+      try {
+        fn(*raw->replicaManager);
+        done->set_value();
+      } catch (...) {
+        done->set_exception(std::current_exception());  // rethrown to the caller, not on this thread
+      }
     });
   }
   // If the broker stops before running it, the io_context drops the handler and the promise
@@ -144,6 +166,13 @@ void Broker::wakeFetchers() {
   asio::post(raw->io, [raw] {
     for (auto& [leader, fetcher] : raw->fetchers) fetcher->wake();
   });
+}
+
+void Broker::onStopReplica(const TopicPartition& tp) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [raw, tp] { raw->replicaManager->stopReplica(tp); });
 }
 
 void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) {

@@ -39,15 +39,19 @@ class Broker : public ControllerListener {
   [[nodiscard]] int32_t id() const noexcept { return id_; }
 
   /// Runs `fn(ReplicaManager&)` on the broker's thread and waits for it. Returns false
-  /// without running it when the broker is not running.
+  /// without running it when the broker is not running; rethrows what `fn` throws.
   bool call(const std::function<void(ReplicaManager&)>& fn);
   /// Tells the replica fetchers that stalls or cuts changed.
   void wakeFetchers();
 
   void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) override;
+  void onStopReplica(const TopicPartition& tp) override;
 
  private:
   struct Runtime;
+
+  // Runs the io_context until it stops, logging and surviving what a handler throws.
+  void runEventLoop(boost::asio::io_context& io) noexcept;
 
   const int32_t id_;
   const MockClusterOptions& options_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <system_error>
 
 #include "protocol/topic_name.hpp"
 
@@ -9,6 +10,12 @@ namespace kafkalite::mock {
 
 namespace {
 bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::string idList(const std::vector<int32_t>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
 }  // namespace
 
 Controller::Controller(const MockClusterOptions& options) : options_(options) {}
@@ -50,21 +57,41 @@ void Controller::createTopic(const TopicSpec& spec) {
 bool Controller::createTopicIfAbsent(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(name)) return true;
-  if (!options_.autoCreateTopics || controllerIdLocked() < 0) return false;
-  // A name Kafka would refuse is never created (createTopicLocked would throw on a broker thread).
-  if (!protocol::isValidTopicName(name)) return false;
+  if (!options_.autoCreateTopics || controllerIdLocked() < 0 || !protocol::isValidTopicName(name)) return false;
   TopicSpec spec;
   spec.name = name;
   spec.partitions = options_.defaultPartitions;
   spec.replicationFactor =
       static_cast<int16_t>(std::min<int32_t>(options_.defaultReplicationFactor, static_cast<int32_t>(brokers_.size())));
-  createTopicLocked(spec);
+  try {
+    createTopicLocked(spec);
+  } catch (const std::invalid_argument&) {
+    return false;  // defaults the cluster's constructor checked; not reached
+  }
   return true;
+}
+
+std::vector<int32_t> Controller::deleteTopic(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const auto it = topics_.find(name);
+  if (it == topics_.end()) throw std::invalid_argument("topic '" + name + "' does not exist");
+  const TopicRegistration topic = std::move(it->second);
+  topics_.erase(it);
+  std::vector<int32_t> hosts;
+  for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
+    const TopicPartition tp{name, static_cast<int32_t>(i)};
+    for (const int32_t replica : topic.partitions[i].replicas) {
+      if (!contains(hosts, replica)) hosts.push_back(replica);
+      if (!aliveLocked(replica)) continue;
+      if (const auto l = listeners_.find(replica); l != listeners_.end() && l->second) l->second->onStopReplica(tp);
+    }
+  }
+  return hosts;
 }
 
 void Controller::createTopicLocked(const TopicSpec& spec) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
-  if (spec.name.empty() || spec.name.size() > 249) throw std::invalid_argument("invalid topic name '" + spec.name + "'");
+  if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate
   if (spec.partitions < 1) throw std::invalid_argument("topic '" + spec.name + "': partitions must be >= 1");
   if (spec.replicationFactor < 1 || spec.replicationFactor > brokerCount) {
     throw std::invalid_argument("topic '" + spec.name + "': replication factor " +
@@ -215,19 +242,36 @@ bool Controller::alterPartitionIsr(const TopicPartition& tp, int32_t leaderId, i
   return true;
 }
 
-void Controller::moveLeader(const TopicPartition& tp, int32_t brokerId) {
+void Controller::moveLeader(const TopicPartition& tp, int32_t brokerId, bool unclean) {
   std::lock_guard lock(mutex_);
   const auto it = topics_.find(tp.topic);
   if (it == topics_.end() || tp.partition < 0 || tp.partition >= static_cast<int32_t>(it->second.partitions.size())) {
     throw std::invalid_argument("no partition " + tp.toString());
   }
   auto& p = it->second.partitions[static_cast<std::size_t>(tp.partition)];
-  if (!contains(p.replicas, brokerId) || !aliveLocked(brokerId)) {
-    throw std::invalid_argument("broker " + std::to_string(brokerId) + " is not a running replica of " + tp.toString());
+  if (!contains(p.replicas, brokerId)) {
+    throw std::invalid_argument("broker " + std::to_string(brokerId) + " is not a replica of " + tp.toString() +
+                                " (replicas " + idList(p.replicas) + ")");
+  }
+  const bool alive = aliveLocked(brokerId);
+  const bool inSync = contains(p.isr, brokerId);
+  if (!alive && unclean) {
+    // Kafka's unclean election: no live replica to elect.
+    throw std::system_error(make_error_code(ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE),
+                            "broker " + std::to_string(brokerId) + " is not running, so it cannot lead " + tp.toString());
+  }
+  if (!alive || (!inSync && !unclean)) {
+    // Kafka's preferred-replica election refuses a replica that is down or out of sync: it
+    // may lack records the ISR acknowledged, which every replica would then truncate away.
+    throw std::system_error(make_error_code(ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE),
+                            "broker " + std::to_string(brokerId) + (alive ? " is not in the ISR " : " is not running; ISR ") +
+                                idList(p.isr) + " of " + tp.toString() +
+                                (alive ? ": electing it may lose acknowledged records; ask for an unclean move to do it anyway"
+                                       : ""));
   }
   p.leader = brokerId;
-  ++p.leaderEpoch;
-  if (!contains(p.isr, brokerId)) p.isr.push_back(brokerId);
+  ++p.leaderEpoch;  // spec 6.2
+  if (!inSync) p.isr = {brokerId};  // spec 6.1: an unclean election's ISR is the leader alone
   pushLocked(tp.topic, tp.partition, p, it->second.config);
 }
 

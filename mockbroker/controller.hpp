@@ -35,6 +35,8 @@ class ControllerListener {
  public:
   virtual ~ControllerListener() = default;
   virtual void onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state, const TopicConfig& config) = 0;
+  /// StopReplica with deletion: the topic was deleted; the replica and its log go.
+  virtual void onStopReplica(const TopicPartition& tp) = 0;
 };
 
 struct BrokerRegistration {
@@ -77,8 +79,14 @@ class Controller {
   /// Throws std::invalid_argument if it exists or RF is not in [1, brokers].
   void createTopic(const TopicSpec& spec);
   /// Creates the topic with the cluster's defaults unless it exists; for auto-creation.
-  /// Returns false if it could not (auto-creation off, a name Kafka refuses, or no broker alive).
+  /// Returns false if it could not (auto-creation off, no broker alive, or a name that
+  /// breaks Kafka's topic rule). Never throws but std::bad_alloc.
   bool createTopicIfAbsent(const std::string& name);
+  /// Deletes a topic: it leaves the metadata at once and every live replica is told to
+  /// drop its partitions and logs (onStopReplica). Returns the replicas' broker ids, so
+  /// the caller can drop the logs of brokers that are down. Throws std::invalid_argument
+  /// if there is no such topic.
+  std::vector<int32_t> deleteTopic(const std::string& name);
 
   /// The broker came up: it is alive again; every partition it hosts is pushed to it, and
   /// offline partitions it can lead are elected (spec 6.1).
@@ -94,9 +102,15 @@ class Controller {
   /// hold. Returns whether it was committed. Followers are not told (they ignore the ISR).
   bool alterPartitionIsr(const TopicPartition& tp, int32_t leaderId, int32_t leaderEpoch, const std::vector<int32_t>& isr);
 
-  /// Makes `brokerId` leader with epoch + 1 (MockCluster::moveLeader). Throws
-  /// std::invalid_argument if it is not a live replica.
-  void moveLeader(const TopicPartition& tp, int32_t brokerId);
+  /// Makes `brokerId` leader with epoch + 1 (MockCluster::moveLeader), if it is a live
+  /// member of the ISR. Otherwise, unless `unclean`, nothing changes and it throws
+  /// std::system_error(PREFERRED_LEADER_NOT_AVAILABLE): Kafka never elects a replica that
+  /// may lack acknowledged records. With `unclean` an out-of-sync live replica is elected
+  /// as Kafka's unclean election does (ISR = [it]; the others truncate to its log); a
+  /// replica that is down throws std::system_error(ELIGIBLE_LEADERS_NOT_AVAILABLE).
+  /// Throws std::invalid_argument if the partition does not exist or `brokerId` is not
+  /// one of its replicas.
+  void moveLeader(const TopicPartition& tp, int32_t brokerId, bool unclean = false);
 
   [[nodiscard]] MetadataSnapshot snapshot() const;
   [[nodiscard]] std::optional<PartitionRegistration> partition(const TopicPartition& tp) const;

@@ -3,6 +3,7 @@
 #include <array>
 #include <memory>
 
+#include "mockbroker/broker_log.hpp"
 #include "mockbroker/fault_injector.hpp"
 
 namespace kafkalite::mock {
@@ -24,7 +25,42 @@ std::span<const SupportedApi> supportedApis() noexcept {
   return kApis;
 }
 
-void KafkaApis::handle(Request request) {
+void KafkaApis::handle(Request request) noexcept {
+  // The one boundary around every handler: whatever escapes one is the broker's fault,
+  // not the client's, and must not end the broker (or the process embedding it).
+  guarded(request, [&] { route(request); });
+}
+
+void KafkaApis::failRequest(const Request& request, std::string_view what) noexcept {
+  try {
+    if (logEnabled(ctx_.options, LogLevel::Error)) {
+      logLine(ctx_.options, LogLevel::Error, ctx_.brokerId,
+              "unexpected exception while handling " + std::string(protocol::apiKeyName(request.header.apiKey)) + " v" +
+                  std::to_string(request.header.apiVersion) + " (correlation id " +
+                  std::to_string(request.header.correlationId) + ", client " +
+                  request.header.clientId.value_or("(null)") + "): " + std::string(what) +
+                  "; closing the connection");
+    }
+  } catch (...) {
+  }
+  request.responder.closeConnection();
+}
+
+void KafkaApis::logDecode(const Request& request, const protocol::DecodeError* error, std::size_t trailingBytes) const {
+  if (!logEnabled(ctx_.options, LogLevel::Debug)) return;
+  std::string line = std::string(protocol::apiKeyName(request.header.apiKey)) + " v" +
+                     std::to_string(request.header.apiVersion) + " request (correlation id " +
+                     std::to_string(request.header.correlationId) + ", client " +
+                     request.header.clientId.value_or("(null)") + "): ";
+  if (error != nullptr) {
+    line += "cannot be decoded (" + error->message() + "); closing the connection";
+  } else {
+    line += std::to_string(trailingBytes) + " bytes after the last field, ignored";
+  }
+  logLine(ctx_.options, LogLevel::Debug, ctx_.brokerId, line, "REQUEST");
+}
+
+void KafkaApis::route(Request& request) {
   const SupportedApi* api = nullptr;
   for (const auto& a : supportedApis()) {
     if (a.key == request.header.apiKey) api = &a;
@@ -47,7 +83,7 @@ void KafkaApis::handle(Request request) {
     auto held = std::make_shared<Request>(std::move(request));
     const ErrorCode error = injected->error;
     timer->async_wait([this, timer, held, error](boost::system::error_code ec) {
-      if (!ec) dispatch(*held, error);
+      if (!ec) guarded(*held, [&] { dispatch(*held, error); });
     });
     return;
   }

@@ -189,7 +189,6 @@ LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t lead
   info.lastOffset = batch.lastOffset;
   info.maxTimestamp = batch.maxTimestamp;
   appendStored(std::move(batch));
-  applyRetention();
   return info;
 }
 
@@ -268,7 +267,6 @@ LogAppendInfo Log::appendAsFollower(std::span<const uint8_t> records, std::share
     info.maxTimestamp = std::max(info.maxTimestamp, v.maxTimestamp());
     appendStored(describe(v, owner));
   }
-  if (!views.empty()) applyRetention();
   return info;
 }
 
@@ -304,19 +302,22 @@ void Log::dropOldestBatch() {
   batches_.pop_front();
 }
 
-void Log::applyRetention() {
-  if (config_.retentionBytes < 0) return;
+bool Log::deleteOldSegments(int64_t highWatermark) {
+  if (config_.retentionBytes < 0) return false;
   const auto retention = static_cast<std::size_t>(config_.retentionBytes);
   bool dropped = false;
-  // Kafka's deleteRetentionSizeBreachedSegments with one batch per segment; never the newest.
-  while (batches_.size() > 1 && sizeInBytes_ - batches_.front().bytes.size() >= retention) {
+  // Kafka's deleteRetentionSizeBreachedSegments with one batch per segment: never the
+  // newest, and only a batch whose end (the next batch's base offset) the HW has reached
+  // (UnifiedLog.deletableSegments).
+  while (batches_.size() > 1 && batches_[1].baseOffset <= highWatermark &&
+         sizeInBytes_ - batches_.front().bytes.size() >= retention) {
     dropOldestBatch();
     dropped = true;
   }
-  if (dropped) {
-    logStartOffset_ = std::max(logStartOffset_, batches_.front().baseOffset);
-    truncateEpochsFromStart(logStartOffset_);
-  }
+  if (!dropped) return false;
+  logStartOffset_ = std::max(logStartOffset_, batches_.front().baseOffset);
+  truncateEpochsFromStart(logStartOffset_);
+  return true;
 }
 
 void Log::advanceLogStartOffset(int64_t offset) {

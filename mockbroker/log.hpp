@@ -29,7 +29,8 @@ namespace kafkalite::mock {
 struct LogConfig {
   /// Bytes kept before the oldest batches are deleted; -1 = unbounded. As Kafka's
   /// retention.bytes with one batch per segment: the oldest batch goes while the rest
-  /// still hold at least this many bytes. The active (newest) batch is never deleted.
+  /// still hold at least this many bytes, and only once the high watermark has passed
+  /// it (deleteOldSegments). The active (newest) batch is never deleted.
   int64_t retentionBytes = -1;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
@@ -72,6 +73,15 @@ struct LogReadInfo {
   std::size_t bytes = 0;
 };
 
+/// A ListOffsets lookup's answer (Kafka's TimestampAndOffset): a record's timestamp and
+/// offset and the leader epoch of its batch (-1 when the batch carries none).
+struct TimestampAndOffset {
+  int64_t timestamp = -1;
+  int64_t offset = -1;
+  int32_t leaderEpoch = -1;
+  bool operator==(const TimestampAndOffset&) const = default;
+};
+
 /// An epoch's end offset (the start offset of the next epoch, or the LEO for the latest).
 struct EpochEndOffset {
   int32_t epoch = -1;
@@ -103,8 +113,9 @@ class Log {
   /// - producer epoch and sequence per spec 8.6 → INVALID_PRODUCER_EPOCH /
   ///   OUT_OF_ORDER_SEQUENCE_NUMBER, or a duplicate answered with the original offsets.
   /// Then assigns offsets from the LEO and stamps `leaderEpoch` into the batch (both
-  /// outside the CRC), copies it in, updates the epoch cache and producer state, and
-  /// applies retention. Compressed batches are stored as they are.
+  /// outside the CRC), copies it in, and updates the epoch cache and producer state.
+  /// Compressed batches are stored as they are. Retention is the caller's
+  /// (deleteOldSegments), which knows the high watermark.
   ///
   /// `owner`, when given, keeps `records` alive and lets the log keep the batch where it
   /// is (a request frame the broker read and owns, never reused): no copy. The offset and
@@ -148,15 +159,26 @@ class Log {
   /// Epoch of the last batch, or -1 for an empty log.
   [[nodiscard]] int32_t latestEpoch() const noexcept;
 
-  /// ListOffsets by timestamp: (timestamp, offset) of the first record at or above the
-  /// log start whose timestamp is >= ts, or nullopt (then the answer is offset -1). Reads
-  /// record timestamps inside the batch; for a compressed batch whose maxTimestamp is
-  /// >= ts, (maxTimestamp, base offset).
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetForTimestamp(int64_t timestamp) const;
-  /// ListOffsets -3 (MAX_TIMESTAMP): (timestamp, offset) of the record with the largest
-  /// timestamp, the earliest one on a tie (Kafka's batch offsetOfMaxTimestamp); nullopt
-  /// for an empty log.
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetOfMaxTimestamp() const;
+  /// ListOffsets by timestamp: the first record at or above the log start whose
+  /// timestamp is >= `timestamp` (its timestamp, offset and its batch's leader epoch), or
+  /// nullopt (then the answer is offset -1). Reads record timestamps inside the batch.
+  /// A compressed batch cannot be read record by record (there is no decompression):
+  /// when its maxTimestamp is >= `timestamp` the answer is (maxTimestamp, its first
+  /// offset at or above the log start) — never past the matching record, so a consumer
+  /// starting there misses nothing, but it may see earlier records too.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetForTimestamp(int64_t timestamp) const;
+  /// ListOffsets -3 (MAX_TIMESTAMP): the record with the largest timestamp, the earliest
+  /// one on a tie (Kafka's batch offsetOfMaxTimestamp; the first offset of a compressed
+  /// batch); nullopt for an empty log.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetOfMaxTimestamp() const;
+
+  /// Retention (Kafka's deleteOldSegments with retention.bytes): deletes the oldest
+  /// batches while the rest still hold retentionBytes, but only batches that end at or
+  /// below `highWatermark` (Kafka deletes a segment only when the high watermark has
+  /// passed it), so the log start never passes the high watermark and no record a
+  /// consumer could still be owed is deleted. Never the newest batch. Returns whether the
+  /// log start moved.
+  bool deleteOldSegments(int64_t highWatermark);
 
   /// Moves the log start forward (retention or DeleteRecords); batches wholly below it go,
   /// and the epoch cache's first entry moves up to it. No-op unless `offset` is above the
@@ -187,7 +209,6 @@ class Log {
   void appendStored(StoredBatch batch);
   // Drops the oldest batch; its producer state goes into producersAtLogStart_.
   void dropOldestBatch();
-  void applyRetention();
   void rebuildProducerState();
   // Spec 8.6 for a leader append: NONE, an error, or `duplicate` with the original offsets.
   [[nodiscard]] LogAppendInfo analyzeProducerState(int64_t producerId, int16_t producerEpoch, int32_t firstSeq,

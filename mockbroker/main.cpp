@@ -60,6 +60,11 @@ Options:
   --default-replication-factor N  default.replication.factor (default 1)
   --retention-bytes N             retention.bytes per partition (default -1, unbounded)
   --message-max-bytes N           message.max.bytes (default 1048588)
+  --queued-max-request-bytes N    queued.max.request.bytes: request bytes a broker reads
+                                  ahead of handling them, over all its connections; past
+                                  it clients wait (default -1, unbounded)
+  --log-level LEVEL               error, warn, info or debug (default info); log lines go
+                                  to standard error
   --unclean-leader-election       enable unclean.leader.election.enable
   --hw-ignores-min-isr            advance the high watermark below min ISR (pre-3.7 rule)
   --host H                        listen and advertised host (default 127.0.0.1)
@@ -125,6 +130,7 @@ TopicSpec parseTopic(const std::string& text, const MockClusterOptions& o) {
 Args parseArgs(int argc, char** argv) {
   Args a;
   auto& o = a.cluster;
+  o.logLevel = kafkalite::LogLevel::Info;  // a program's operator wants to see more than an embedding test
   constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -163,6 +169,22 @@ Args parseArgs(int argc, char** argv) {
       o.retentionBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
     } else if (arg == "--message-max-bytes") {
       o.messageMaxBytes = static_cast<int32_t>(parseInt(arg, value(), 1, kInt32Max));
+    } else if (arg == "--queued-max-request-bytes") {
+      o.queuedMaxRequestBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+      if (o.queuedMaxRequestBytes == 0) throw UsageError(arg + ": must be -1 (unbounded) or positive");
+    } else if (arg == "--log-level") {
+      const std::string level = value();
+      if (level == "error") {
+        o.logLevel = kafkalite::LogLevel::Error;
+      } else if (level == "warn") {
+        o.logLevel = kafkalite::LogLevel::Warning;
+      } else if (level == "info") {
+        o.logLevel = kafkalite::LogLevel::Info;
+      } else if (level == "debug") {
+        o.logLevel = kafkalite::LogLevel::Debug;
+      } else {
+        throw UsageError(arg + ": expected error, warn, info or debug, got '" + level + "'");
+      }
     } else if (arg == "--unclean-leader-election") {
       flag();
       o.uncleanLeaderElection = true;

@@ -51,6 +51,9 @@ class MockCluster::Impl {
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
     }
+    // Auto-creation uses these; checked here so that no request can meet them.
+    if (options.defaultPartitions < 1) throw std::invalid_argument("defaultPartitions must be at least 1");
+    if (options.defaultReplicationFactor < 1) throw std::invalid_argument("defaultReplicationFactor must be at least 1");
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig.retentionBytes = options.retentionBytes;
@@ -171,9 +174,19 @@ bool MockCluster::isBrokerRunning(int32_t brokerId) const {
   return it != impl_->brokers.end() && it->second->running();
 }
 
-void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId) {
+void MockCluster::deleteTopic(const std::string& topic) {
   std::lock_guard lock(impl_->mutex);
-  impl_->controller.moveLeader({topic, partition}, brokerId);
+  for (const int32_t id : impl_->controller.deleteTopic(topic)) {
+    // A stopped broker's "disk" loses the topic too; running brokers drop it themselves.
+    if (impl_->brokers.at(id)->running()) continue;
+    std::erase_if(impl_->storage.at(id)->logs, [&](const auto& entry) { return entry.first.topic == topic; });
+  }
+  impl_->syncLocked();
+}
+
+void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->controller.moveLeader({topic, partition}, brokerId, unclean);
   impl_->syncLocked();
 }
 

@@ -104,8 +104,11 @@ Partition::AppendResult Partition::appendRecordsToLeader(std::span<const uint8_t
     return result;
   }
   result.info = log_.appendAsLeader(records, leaderEpoch_, std::move(owner));
-  // spec 2.2: a leader append can raise the HW when the ISR is the leader alone.
-  if (result.info.error == ErrorCode::NONE) result.highWatermarkIncreased = maybeIncrementLeaderHighWatermark(nowMs);
+  if (result.info.error == ErrorCode::NONE) {
+    // spec 2.2: a leader append can raise the HW when the ISR is the leader alone.
+    result.highWatermarkIncreased = maybeIncrementLeaderHighWatermark(nowMs);
+    log_.deleteOldSegments(highWatermark_);
+  }
   return result;
 }
 
@@ -223,12 +226,19 @@ std::size_t Partition::bytesAvailable(int64_t fetchOffset, std::size_t maxBytes,
 }
 
 LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner) {
-  return log_.appendAsFollower(records, std::move(owner));
+  LogAppendInfo info = log_.appendAsFollower(records, std::move(owner));
+  if (info.error == ErrorCode::NONE) log_.deleteOldSegments(highWatermark_);
+  return info;
 }
 
-void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark) {
+void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset) {
   // spec 2.5: min(leader HW, local LEO), never below the log start; a follower's HW may fall.
   highWatermark_ = std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset());
+  // Kafka's ReplicaFetcherThread.processPartitionData: the leader's log start, which never
+  // passes the HW (UnifiedLog.maybeIncrementLogStartOffset), so that this replica's earliest
+  // offset does not move backwards if it leads next.
+  if (leaderLogStartOffset > log_.logStartOffset()) log_.advanceLogStartOffset(std::min(leaderLogStartOffset, highWatermark_));
+  log_.deleteOldSegments(highWatermark_);
 }
 
 void Partition::truncateTo(int64_t offset) {
@@ -257,6 +267,7 @@ bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
   // spec 2.2: the HW only increases.
   if (candidate <= highWatermark_) return false;
   highWatermark_ = candidate;
+  log_.deleteOldSegments(highWatermark_);  // retention waits for the HW (Log::deleteOldSegments)
   return true;
 }
 

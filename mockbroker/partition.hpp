@@ -65,6 +65,9 @@ class Partition {
   [[nodiscard]] bool isLeader() const noexcept;
   [[nodiscard]] int32_t leaderId() const noexcept;
   [[nodiscard]] int32_t leaderEpoch() const noexcept;
+  /// The LEO when this replica last became leader (spec 2.6); until the HW reaches it the
+  /// HW may lag what earlier leaders acknowledged (ListOffsets answers OFFSET_NOT_AVAILABLE).
+  [[nodiscard]] int64_t leaderEpochStartOffset() const noexcept { return leaderEpochStartOffset_; }
   [[nodiscard]] const std::vector<int32_t>& replicas() const noexcept;
   [[nodiscard]] const std::vector<int32_t>& isr() const noexcept;
   [[nodiscard]] int64_t highWatermark() const noexcept;
@@ -98,7 +101,8 @@ class Partition {
   };
   /// Leader append per spec 1.2: NOT_LEADER_OR_FOLLOWER when not leader; with acks = -1
   /// and |ISR| < effectiveMinIsr → NOT_ENOUGH_REPLICAS before appending; else Log::appendAsLeader
-  /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone).
+  /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone). Retention
+  /// runs after every append and HW increase, never past the HW (Log::deleteOldSegments).
   /// `owner`: as for Log::appendAsLeader.
   AppendResult appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks, int64_t nowMs,
                                      std::shared_ptr<const void> owner = nullptr);
@@ -152,10 +156,12 @@ class Partition {
   /// (DelayedFetch's min_bytes test, spec 4.5).
   [[nodiscard]] std::size_t bytesAvailable(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const;
 
-  /// Follower side: append fetched batches, then HW = min(leaderHW, LEO), not below the log
-  /// start (spec 2.5).
+  /// Follower side: append fetched batches (then retention, below the HW), then
+  /// HW = min(leaderHW, LEO), not below the log start (spec 2.5), and the log start moves
+  /// up to the leader's (`leaderLogStartOffset` from the fetch response; -1 = unknown),
+  /// never past the HW.
   LogAppendInfo appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner = nullptr);
-  void updateFollowerHighWatermark(int64_t leaderHighWatermark);
+  void updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset = -1);
   /// Follower truncation after a divergence or OFFSET_OUT_OF_RANGE (spec 4.8); the HW never
   /// exceeds the LEO afterwards.
   void truncateTo(int64_t offset);

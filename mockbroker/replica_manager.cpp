@@ -38,6 +38,30 @@ const Partition* ReplicaManager::partition(const TopicPartition& tp) const {
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 
+ReplicaManager::PartitionOrError ReplicaManager::getPartitionOrError(const TopicPartition& tp) const {
+  if (const auto it = partitions_.find(tp); it != partitions_.end()) return {it->second.get(), ErrorCode::NONE};
+  // Kafka: NOT_LEADER_OR_FOLLOWER when the metadata knows the partition (so the client
+  // refreshes it and finds the replicas), UNKNOWN_TOPIC_OR_PARTITION when it does not.
+  return {nullptr, controller_.partition(tp) ? ErrorCode::NOT_LEADER_OR_FOLLOWER : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION};
+}
+
+ReplicaManager::PartitionOrError ReplicaManager::getLeaderPartitionOrError(const TopicPartition& tp) const {
+  PartitionOrError result = getPartitionOrError(tp);
+  if (result.partition != nullptr && !result.partition->isLeader()) return {nullptr, ErrorCode::NOT_LEADER_OR_FOLLOWER};
+  return result;
+}
+
+void ReplicaManager::stopReplica(const TopicPartition& tp) {
+  const auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return;
+  followerChanged_(tp, -1);
+  partitions_.erase(it);
+  storage_.logs.erase(tp);  // after the Partition, which refers to the log
+  // Kafka's stopReplicas completes delayed operations on the partition (spec 1.7(a), 4.5).
+  producePurgatory_->checkAndComplete(tp);
+  fetchPurgatory_->checkAndComplete(tp);
+}
+
 void ReplicaManager::onHighWatermarkIncreased(const TopicPartition& tp) {
   // spec 2.4
   producePurgatory_->checkAndComplete(tp);
@@ -93,15 +117,17 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
   for (const auto& [tp, records] : entries) {
     DelayedProduce::PartitionStatus status;
     status.result.tp = tp;
-    Partition* partition = this->partition(tp);
+    const auto [partition, error] = getPartitionOrError(tp);
     if (partition == nullptr) {
-      status.result.error = ErrorCode::NOT_LEADER_OR_FOLLOWER;  // spec 1.2: not hosted here
+      status.result.error = error;  // spec 1.2: unknown, or not hosted here
     } else {
       auto result = partition->appendRecordsToLeader(records, requiredAcks, now, recordsOwner);
       status.result.error = result.info.error;
       status.result.errorMessage = result.info.errorMessage;
-      status.result.logStartOffset = partition->logStartOffset();
       if (result.info.error == ErrorCode::NONE) {
+        // Offsets only for an append (or a duplicate's original one); a failure before the
+        // append leaves them -1 (Kafka's LogAppendInfo.UNKNOWN_LOG_APPEND_INFO).
+        status.result.logStartOffset = partition->logStartOffset();
         status.result.baseOffset = result.info.firstOffset;
         status.requiredOffset = result.info.lastOffset + 1;  // spec 1.3
         anySuccess = true;
@@ -137,10 +163,9 @@ std::vector<FetchPartitionResult> ReplicaManager::readFromLocalLog(const FetchPa
   for (const auto& p : params.partitions) {
     FetchPartitionResult r;
     r.tp = p.tp;
-    const Partition* partition = this->partition(p.tp);
+    const auto [partition, error] = getPartitionOrError(p.tp);
     if (partition == nullptr) {
-      r.error = controller_.topicExists(p.tp.topic) ? ErrorCode::NOT_LEADER_OR_FOLLOWER
-                                                    : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+      r.error = error;
       results.push_back(std::move(r));
       continue;
     }

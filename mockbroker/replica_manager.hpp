@@ -62,6 +62,26 @@ class ReplicaManager {
 
   [[nodiscard]] Partition* partition(const TopicPartition& tp);
   [[nodiscard]] const Partition* partition(const TopicPartition& tp) const;
+
+  /// A hosted partition, or why there is none (Kafka's ReplicaManager.getPartitionOrError).
+  struct PartitionOrError {
+    Partition* partition = nullptr;     ///< set when error is NONE
+    ErrorCode error = ErrorCode::NONE;
+  };
+  /// The one place that tells "unknown partition" from "not here": the replica this
+  /// broker hosts; else UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition
+  /// (an unknown or deleted topic, or a partition index past its count; spec 1.7(a)), or
+  /// NOT_LEADER_OR_FOLLOWER when it exists but this broker holds no replica of it. Every
+  /// handler and DelayedProduce / DelayedFetch ask here.
+  [[nodiscard]] PartitionOrError getPartitionOrError(const TopicPartition& tp) const;
+  /// As getPartitionOrError, then NOT_LEADER_OR_FOLLOWER unless this broker leads it
+  /// (Kafka's getPartitionOrException + leaderLogIfLocal).
+  [[nodiscard]] PartitionOrError getLeaderPartitionOrError(const TopicPartition& tp) const;
+
+  /// StopReplica with deletion (the controller deleted the topic): the partition and its
+  /// log go; waiting produces and fetches on it complete now (UNKNOWN_TOPIC_OR_PARTITION,
+  /// spec 1.7(a)) and the replica fetcher stops fetching it.
+  void stopReplica(const TopicPartition& tp);
   [[nodiscard]] const std::map<TopicPartition, std::unique_ptr<Partition>>& partitions() const noexcept {
     return partitions_;
   }

@@ -7,10 +7,12 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "mockbroker/admin/json.hpp"
+#include "protocol/topic_name.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -158,15 +160,6 @@ ErrorCode errorCodeOf(const JsonValue& v) {
                                                  std::numeric_limits<int16_t>::max()));
 }
 
-bool isValidTopicName(const std::string& name) {
-  // Kafka's rule (Topic.validate): 1..249 of [a-zA-Z0-9._-], not "." or "..".
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
-}
-
 // ---- views as JSON -------------------------------------------------------------------
 
 JsonValue intArray(const std::vector<int32_t>& ids) { return JsonValue::Array(ids.begin(), ids.end()); }
@@ -249,9 +242,8 @@ AdminReply postTopics(MockCluster& cluster, std::string_view body) {
   const JsonValue o(parseBodyObject(body));
   TopicSpec spec;
   const std::string* name = o["name"].asString();
-  if (name == nullptr || !isValidTopicName(*name)) {
-    badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
-  }
+  if (name == nullptr) badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
+  if (auto why = protocol::topicNameError(*name)) badRequest("name: " + *why);  // Kafka's Topic.validate
   spec.name = *name;
   spec.partitions = jsonInt<int32_t>(o["partitions"], "partitions", 1, 100'000);
   spec.replicationFactor = jsonInt<int16_t>(o["replicationFactor"], "replicationFactor", 1,
@@ -295,7 +287,9 @@ AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const T
   if (action == "leader") {
     if (method != "POST") throw HttpError(405, "use POST", "POST");
     const int32_t broker = brokerParam(cluster, t.param("broker").value_or(""), "broker");
-    cluster.moveLeader(topic, partition, broker);
+    const std::string unclean = t.param("unclean").value_or("false");
+    if (unclean != "true" && unclean != "false") badRequest("unclean must be true or false, got \"" + unclean + "\"");
+    cluster.moveLeader(topic, partition, broker, unclean == "true");
     return {200, serializeJson(toJson(cluster.partition(topic, partition))), {}};
   }
   if (action == "records") {
@@ -332,6 +326,11 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
   if (s.size() == 2 && s[1] == "topics") {
     require("POST");
     return postTopics(cluster, body);
+  }
+  if (s.size() == 3 && s[1] == "topics") {
+    require("DELETE");
+    cluster.deleteTopic(s[2]);
+    return {200, serializeJson(kOk), {}};
   }
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
   if (s.size() == 2 && s[1] == "errors") {
@@ -370,6 +369,16 @@ AdminReply handleAdminRequest(MockCluster& cluster, std::string_view method, std
     return route(cluster, method, target, body);
   } catch (const HttpError& e) {
     return errorReply(e.status, e.what(), e.allow);
+  } catch (const std::system_error& e) {
+    if (e.code().category() != kafkaCategory()) return errorReply(500, e.what());
+    // The cluster refused what Kafka would refuse (a leader move to an out-of-sync
+    // replica): 409, with Kafka's error name and code.
+    const auto code = static_cast<ErrorCode>(e.code().value());
+    return {409,
+            serializeJson(JsonValue::Object{{"error", e.what()},
+                                            {"errorCode", static_cast<int64_t>(code)},
+                                            {"errorName", std::string(errorName(code))}}),
+            {}};
   } catch (const std::logic_error& e) {
     // MockCluster's std::invalid_argument / std::out_of_range: the request named
     // something the cluster does not have or cannot do.

@@ -30,7 +30,7 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
     }
   }
 
-  auto respond = [request = request](const std::vector<FetchPartitionResult>& results) {
+  auto respond = [this, request](const std::vector<FetchPartitionResult>& results) {
     // The records go out where the log keeps them: the frame references each batch
     // (protocol::GatherFrame) and the batches' owners travel with it until it is written.
     std::vector<std::shared_ptr<const void>> owners;
@@ -53,7 +53,10 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
       response.responses.back().partitions.push_back(std::move(pd));
     }
     protocol::GatherFrame frame;
-    (void)frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response);
+    if (auto error = frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response)) {
+      failRequest(request, "cannot encode the response: " + error->message());
+      return;
+    }
     request.responder.send(std::move(frame), std::move(owners));
   };
 
@@ -68,8 +71,9 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
     respond(results);
     return;
   }
-  ctx_.replicaManager.fetchMessages(std::move(params), [respond](std::vector<FetchPartitionResult> results) {
-    respond(results);
+  // Runs now or when a DelayedFetch completes, maybe while another request is handled.
+  ctx_.replicaManager.fetchMessages(std::move(params), [this, request, respond](std::vector<FetchPartitionResult> results) {
+    guarded(request, [&] { respond(results); });
   });
 }
 

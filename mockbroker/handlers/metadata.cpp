@@ -3,6 +3,7 @@
 #include "mockbroker/controller.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "protocol/messages/metadata.hpp"
+#include "protocol/topic_name.hpp"
 
 namespace kafkalite::mock {
 
@@ -47,7 +48,8 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
   std::vector<std::string> created;
   if (!allTopics && !injected && allowAutoCreate && ctx_.options.autoCreateTopics) {
     for (const auto& t : *body.topics) {
-      if (t.name && !t.name->empty() && !ctx_.controller.topicExists(*t.name) &&
+      // Kafka's AutoTopicCreationManager validates the name before creating anything.
+      if (t.name && protocol::isValidTopicName(*t.name) && !ctx_.controller.topicExists(*t.name) &&
           ctx_.controller.createTopicIfAbsent(*t.name)) {
         created.push_back(*t.name);
       }
@@ -68,6 +70,11 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
     if (injected) {
       t.name = name;
       t.errorCode = static_cast<int16_t>(*injected);
+    } else if (it == snapshot.topics.end() && !protocol::isValidTopicName(name)) {
+      // Kafka (KafkaApis.getTopicMetadata, AutoTopicCreationManager): a name that breaks
+      // Topic.validate gets INVALID_TOPIC_EXCEPTION, with or without auto-creation.
+      t.name = name;
+      t.errorCode = static_cast<int16_t>(ErrorCode::INVALID_TOPIC_EXCEPTION);
     } else if (std::find(created.begin(), created.end(), name) != created.end()) {
       // Kafka answers a topic it has just auto-created with LEADER_NOT_AVAILABLE; the client
       // asks again and finds the leaders.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kafkalite/error.hpp"
+#include "kafkalite/log.hpp"
 
 namespace kafkalite::mock {
 
@@ -48,6 +49,12 @@ struct MockClusterOptions {
   int64_t retentionBytes = -1;          ///< retention.bytes per partition; -1 = unbounded
   int32_t messageMaxBytes = 1048588;    ///< message.max.bytes (largest batch accepted)
   int32_t socketRequestMaxBytes = 104857600;  ///< socket.request.max.bytes (largest frame)
+  /// queued.max.request.bytes: bytes of request frames a broker reads ahead of handling
+  /// them, over all its connections; past it connections wait before reading their next
+  /// frame (backpressure, never a disconnect). -1 = unbounded, Kafka's default. Each
+  /// connection has at most one request in progress anyway (Kafka mutes a connection
+  /// until its request is answered), so this bounds reading across connections.
+  int64_t queuedMaxRequestBytes = -1;
   bool uncleanLeaderElection = false;   ///< unclean.leader.election.enable (spec 6.1)
   /// Spec 2.3: Kafka 3.7+ holds the HW while |ISR| < min ISR. false = the pre-3.7 rule.
   bool hwRequiresMinIsr = true;
@@ -57,6 +64,13 @@ struct MockClusterOptions {
   /// Listen ports by broker (index 0 = broker 1); empty or 0 = an ephemeral port.
   std::vector<uint16_t> ports;
   std::string clusterId = "kafkalite-mock-cluster";
+  /// Where the brokers' log lines go: an unexpected exception in a request handler (the
+  /// client's connection is closed, the broker goes on), a follower that cannot append
+  /// what it fetched, a request with bytes after its last field (debug). Called on the
+  /// brokers' threads, possibly several at once. Empty = standard error.
+  LogCallback logCallback;
+  /// Lines less important than this are not produced.
+  LogLevel logLevel = LogLevel::Warning;
 };
 
 /// How a broker stops.
@@ -109,7 +123,12 @@ class MockCluster {
  public:
   /// Starts every broker, creates options.topics and waits until each partition has
   /// a leader that knows it. Throws std::system_error when a port cannot be bound and
-  /// std::invalid_argument for inconsistent options.
+  /// std::invalid_argument for inconsistent options (no broker, more ports than brokers,
+  /// defaultPartitions or defaultReplicationFactor below 1, an invalid topic).
+  ///
+  /// Nothing a client sends can end the process: an exception that escapes a request
+  /// handler is logged (see logCallback) and closes that client's connection only, and
+  /// one that escapes any other work on a broker's thread is logged and the broker goes on.
   explicit MockCluster(MockClusterOptions options);
   /// Stops every broker (hard) and joins their threads.
   ~MockCluster();
@@ -123,8 +142,16 @@ class MockCluster {
   [[nodiscard]] const MockClusterOptions& options() const noexcept;
 
   /// Creates a topic and waits until its leaders serve it. Throws std::invalid_argument
-  /// if it exists or the replication factor exceeds the number of brokers.
+  /// if it exists, its name breaks Kafka's rule (1 to 249 characters of [a-zA-Z0-9._-],
+  /// not "." or ".."; the message says which part), it has no partitions, or the
+  /// replication factor is not in [1, brokers].
   void createTopic(const TopicSpec& topic);
+  /// Deletes a topic, as Kafka's DeleteTopics: it leaves the metadata, every replica's
+  /// partitions and logs go (also on brokers that are down), and acks=-1 produces still
+  /// waiting on it are answered UNKNOWN_TOPIC_OR_PARTITION (spec 1.7(a)). Returns when
+  /// the running brokers have dropped it. A later Metadata request may auto-create it
+  /// again, empty. Throws std::invalid_argument if there is no such topic.
+  void deleteTopic(const std::string& topic);
 
   /// Stops a broker (see StopMode). Its logs are kept, as a disk would keep them.
   /// Returns when the controller has elected new leaders for what it led.
@@ -134,9 +161,16 @@ class MockCluster {
   void startBroker(int32_t brokerId);
   [[nodiscard]] bool isBrokerRunning(int32_t brokerId) const;
 
-  /// Makes `brokerId` the leader of a partition with leader epoch + 1. Throws
-  /// std::invalid_argument if it is not a running replica.
-  void moveLeader(const std::string& topic, int32_t partition, int32_t brokerId);
+  /// Makes `brokerId` the leader of a partition with leader epoch + 1, as Kafka's
+  /// leader election does: only a running member of the ISR can be elected, so no
+  /// acknowledged record is lost. Throws std::system_error with
+  /// ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE (nothing changes) when `brokerId` is out
+  /// of sync or not running. With `unclean` an out-of-sync running replica is elected
+  /// anyway, as an unclean election does: the ISR becomes [brokerId] and every other
+  /// replica truncates to its log, losing what it lacks (a stopped replica still throws,
+  /// ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE). Throws std::invalid_argument if the
+  /// partition does not exist or `brokerId` is not one of its replicas.
+  void moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean = false);
 
   /// The next requests of API `apiKey` (Kafka's numeric key: 0 Produce, 1 Fetch, 3 Metadata,
   /// ...) answer with these errors, one per request, in order; then requests succeed again.
