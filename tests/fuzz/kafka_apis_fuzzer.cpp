@@ -89,13 +89,14 @@ class QueuedListener : public mock::ControllerListener {
  public:
   struct Decision {
     TopicPartition tp;
-    mock::LeaderAndIsr state;
+    std::optional<mock::LeaderAndIsr> state;  // none: StopReplica with deletion
     mock::TopicConfig config;
   };
   std::vector<Decision> queue;
   void onLeaderAndIsr(const TopicPartition& tp, const mock::LeaderAndIsr& state, const mock::TopicConfig& config) override {
     queue.push_back({tp, state, config});
   }
+  void onStopReplica(const TopicPartition& tp) override { queue.push_back({tp, std::nullopt, {}}); }
 };
 
 mock::MockClusterOptions clusterOptions() {
@@ -153,7 +154,13 @@ class Broker {
     while (!listener_.queue.empty()) {
       auto queued = std::move(listener_.queue);
       listener_.queue.clear();
-      for (const auto& d : queued) replicaManager_->becomeLeaderOrFollower(d.tp, d.state, d.config);
+      for (const auto& d : queued) {
+        if (d.state) {
+          replicaManager_->becomeLeaderOrFollower(d.tp, *d.state, d.config);
+        } else {
+          replicaManager_->stopReplica(d.tp);
+        }
+      }
     }
   }
 
