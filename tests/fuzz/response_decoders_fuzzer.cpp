@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 
 #include "client/metadata_cache.hpp"
@@ -22,16 +23,20 @@ namespace {
 void storeAsTheProducerDoes(const protocol::MetadataResponse& response) {
   client::MetadataCache cache(300000);
   cache.update(response, 1000);
+  // A topic named twice in one answer (a malformed one) is stored as its last description.
+  std::map<std::string, const protocol::MetadataResponse::MetadataResponseTopic*> last;
   for (const auto& topic : response.topics) {
-    if (!topic.name) continue;
-    cache.addTopic(*topic.name);
-    const client::TopicMetadata* stored = cache.topic(*topic.name);
+    if (topic.name) last[*topic.name] = &topic;
+  }
+  for (const auto& [name, topic] : last) {
+    cache.addTopic(name);
+    const client::TopicMetadata* stored = cache.topic(name);
     FUZZ_CHECK(stored != nullptr, "a topic of the response is not in the cache");
     // A topic is described by its partitions: the cache holds no more of them than the answer.
-    FUZZ_CHECK(stored->partitions.size() <= topic.partitions.size(),
+    FUZZ_CHECK(stored->partitions.size() <= topic->partitions.size(),
                "cache holds " + std::to_string(stored->partitions.size()) + " partitions for a topic described with " +
-                   std::to_string(topic.partitions.size()));
-    for (const auto& p : topic.partitions) (void)cache.leaderFor(*topic.name, p.partitionIndex);
+                   std::to_string(topic->partitions.size()));
+    for (const auto& p : topic->partitions) (void)cache.leaderFor(name, p.partitionIndex);
   }
   for (const auto& broker : response.brokers) (void)cache.broker(broker.nodeId);
   (void)cache.nextUpdateMs(2000);
