@@ -49,12 +49,24 @@ class RequestObserver {
   virtual void ended(RequestOutcome outcome, ErrorCode error) = 0;
 };
 
+/// Where a Responder's answer goes: a client Connection, or (in tests and fuzzers) a
+/// recorder. `requestId` numbers the requests of one sink in arrival order.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  /// A whole frame (empty: no response), then the connection closes if `closeAfter`.
+  virtual void complete(uint64_t requestId, std::vector<uint8_t> bytes, bool closeAfter) = 0;
+  /// A frame written as its pieces; `owners` keep what the pieces reference alive.
+  virtual void complete(uint64_t requestId, protocol::GatherFrame frame,
+                        std::vector<std::shared_ptr<const void>> owners) = 0;
+};
+
 /// Answers one request, at most once. Copyable; answering after the connection
 /// closed, or a second time, does nothing.
 class Responder {
  public:
   Responder() = default;
-  Responder(std::weak_ptr<Connection> connection, uint64_t requestId)
+  Responder(std::weak_ptr<ResponseSink> connection, uint64_t requestId)
       : connection_(std::move(connection)), requestId_(requestId) {}
   /// Sends a whole response frame (size prefix included). `answered` is the error the
   /// response carries, for the request log.
@@ -75,7 +87,7 @@ class Responder {
     if (observer_) observer_->ended(outcome, error);
   }
 
-  std::weak_ptr<Connection> connection_;
+  std::weak_ptr<ResponseSink> connection_;
   uint64_t requestId_ = 0;
   std::shared_ptr<RequestObserver> observer_;
 };
@@ -149,15 +161,16 @@ class SocketServer {
   std::vector<std::weak_ptr<Connection>> connections_;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public ResponseSink, public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, int32_t brokerId, int32_t maxFrameBytes, FaultInjector& faults,
              RequestHandler& handler, RequestMemoryPool& pool);
   void start();
   void close();
   /// The Responder's calls: the response of request `requestId` (empty = none).
-  void complete(uint64_t requestId, std::vector<uint8_t> bytes, bool closeAfter);
-  void complete(uint64_t requestId, protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners);
+  void complete(uint64_t requestId, std::vector<uint8_t> bytes, bool closeAfter) override;
+  void complete(uint64_t requestId, protocol::GatherFrame frame,
+                std::vector<std::shared_ptr<const void>> owners) override;
 
  private:
   struct Response {

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   librdkafka-dev kcat     # interop tests: a real client against our broker
+  clang libclang-rt-14-dev  # fuzz preset: clang 14 with libFuzzer (scripts/fuzz.sh)
   python3-kafka           # interop tests: kafka-python 2.0.2 (run with /usr/bin/python3)
   gnuplot-nox python3     # scripts/perf-report.sh: the report generator and its charts
 )

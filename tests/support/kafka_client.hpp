@@ -216,6 +216,12 @@ class KafkaTestClient {
     return true;
   }
 
+  /// Half-closes the connection: the peer reads end-of-stream after the bytes already sent,
+  /// and responses can still be read.
+  void shutdownWrite() noexcept {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+  }
+
   /// Reads the next whole frame, waiting at most `timeout` (the receive timeout if unset).
   RawFrame readFrame(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     const auto deadline = std::chrono::steady_clock::now() + timeout.value_or(receiveTimeout_);

@@ -18,6 +18,20 @@
 #endif
 
 #include "support/wait_until.hpp"
+
+// Under ThreadSanitizer its own allocator replaces glibc's (malloc_trim does nothing) and
+// the heap's shadow memory stays mapped: resident memory says nothing about the producer
+// there, so only the bound on pending bytes is checked.
+#if defined(__SANITIZE_THREAD__)
+#define KAFKALITE_TEST_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KAFKALITE_TEST_UNDER_TSAN 1
+#endif
+#endif
+#ifndef KAFKALITE_TEST_UNDER_TSAN
+#define KAFKALITE_TEST_UNDER_TSAN 0
+#endif
 #include "unit/client/auto_connection.hpp"
 
 namespace kafkalite::client::testing {
@@ -61,7 +75,7 @@ TEST_P(ProducerMemoryTest, ABurstIsHeldToTheByteBoundAndGivenBackOnceOver) {
 #if defined(__GLIBC__)
   malloc_trim(0);  // start from a trimmed heap, as the producer leaves it
 #endif
-  const int64_t before = residentBytes();
+  [[maybe_unused]] const int64_t before = residentBytes();
   ProducerConfig config = boundedConfig();
   auto impl = std::make_unique<Producer::Impl>(config, nullptr, [](boost::asio::io_context& io, const Clock&, std::function<void()>) {
     return std::make_unique<AutoFactory>(io, true, 3);
@@ -94,6 +108,7 @@ TEST_P(ProducerMemoryTest, ABurstIsHeldToTheByteBoundAndGivenBackOnceOver) {
   }
   ASSERT_TRUE(producer->flush(scaledTimeout(60s)));
   EXPECT_EQ(failed.load(), 0);
+#if !KAFKALITE_TEST_UNDER_TSAN
   int64_t grown = 0;
   const bool back = waitUntil(
       [&] {
@@ -102,6 +117,7 @@ TEST_P(ProducerMemoryTest, ABurstIsHeldToTheByteBoundAndGivenBackOnceOver) {
       },
       20s);
   EXPECT_TRUE(back) << "resident memory grew by " << grown / (1024 * 1024) << " MiB and stayed there";
+#endif
   EXPECT_TRUE(producer->close(scaledTimeout(10s)));
 }
 
