@@ -402,7 +402,9 @@ ApiError applyIncrementalAlter(TopicConfigOverrides& configs, const std::string&
   }
   const auto current = configs.find(name);
   std::vector<std::string> parts;
-  for (const auto part : splitList(current != configs.end() ? current->second : std::string(def->defaultValue))) {
+  // Named: splitList's views point into it (a temporary would die before the loop runs).
+  const std::string base = current != configs.end() ? current->second : std::string(def->defaultValue);
+  for (const auto part : splitList(base)) {
     if (!part.empty()) parts.emplace_back(part);
   }
   for (const auto item : splitList(*value)) {
