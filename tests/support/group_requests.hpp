@@ -14,40 +14,11 @@
 #include <vector>
 
 #include "kafkalite/mock/cluster.hpp"
+#include "support/consumer_protocol.hpp"
 #include "support/kafka_client.hpp"
 #include "support/wait_until.hpp"
 
 namespace kafkalite::testing {
-
-/// ConsumerProtocolSubscription v0: the topics, null user data.
-inline protocol::Bytes consumerSubscription(const std::vector<std::string>& topics) {
-  protocol::Bytes out;
-  protocol::VectorSink sink(out);
-  sink.int16(0);
-  sink.int32(static_cast<int32_t>(topics.size()));
-  for (const auto& t : topics) {
-    sink.int16(static_cast<int16_t>(t.size()));
-    sink.raw(std::string_view(t));
-  }
-  sink.int32(-1);
-  return out;
-}
-
-/// ConsumerProtocolAssignment v0: topic → partitions, null user data.
-inline protocol::Bytes consumerAssignment(const std::vector<std::pair<std::string, std::vector<int32_t>>>& topics) {
-  protocol::Bytes out;
-  protocol::VectorSink sink(out);
-  sink.int16(0);
-  sink.int32(static_cast<int32_t>(topics.size()));
-  for (const auto& [t, partitions] : topics) {
-    sink.int16(static_cast<int16_t>(t.size()));
-    sink.raw(std::string_view(t));
-    sink.int32(static_cast<int32_t>(partitions.size()));
-    for (int32_t p : partitions) sink.int32(p);
-  }
-  sink.int32(-1);
-  return out;
-}
 
 inline protocol::JoinGroupRequest joinGroupRequest(const std::string& group, const std::string& memberId,
                                                    int32_t sessionTimeoutMs = 10000,

@@ -21,6 +21,7 @@
 #include "mockbroker/replica_manager.hpp"
 #include "mockbroker/replica_types.hpp"
 #include "protocol/primitives.hpp"
+#include "support/consumer_protocol.hpp"
 
 namespace kafkalite::mock::fixtures {
 
@@ -38,34 +39,13 @@ using JoinAnswer = std::shared_ptr<Answer<JoinGroupResult>>;
 using SyncAnswer = std::shared_ptr<Answer<SyncGroupResult>>;
 using CommitAnswer = std::shared_ptr<Answer<std::map<TopicPartition, ErrorCode>>>;
 
-/// Kafka's ConsumerProtocolSubscription v0: the topics, no user data.
+/// Kafka's ConsumerProtocol payloads (support/consumer_protocol.hpp), by the names these
+/// tests use.
 inline protocol::Bytes subscription(const std::vector<std::string>& topics) {
-  protocol::Bytes out;
-  protocol::VectorSink sink(out);
-  sink.int16(0);
-  sink.int32(static_cast<int32_t>(topics.size()));
-  for (const auto& t : topics) {
-    sink.int16(static_cast<int16_t>(t.size()));
-    sink.raw(std::string_view(t));
-  }
-  sink.int32(-1);
-  return out;
+  return kafkalite::testing::consumerSubscription(topics);
 }
-
-/// Kafka's ConsumerProtocolAssignment v0: topic → partitions, no user data.
 inline protocol::Bytes assignment(const std::vector<std::pair<std::string, std::vector<int32_t>>>& topics) {
-  protocol::Bytes out;
-  protocol::VectorSink sink(out);
-  sink.int16(0);
-  sink.int32(static_cast<int32_t>(topics.size()));
-  for (const auto& [t, partitions] : topics) {
-    sink.int16(static_cast<int16_t>(t.size()));
-    sink.raw(std::string_view(t));
-    sink.int32(static_cast<int32_t>(partitions.size()));
-    for (int32_t p : partitions) sink.int32(p);
-  }
-  sink.int32(-1);
-  return out;
+  return kafkalite::testing::consumerAssignment(topics);
 }
 
 class GroupCoordinatorFixture : public ::testing::Test {
