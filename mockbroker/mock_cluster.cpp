@@ -367,8 +367,10 @@ std::vector<GroupView> MockCluster::groups() const {
       }
     }
   }
-  for (auto& [leader, offsets] : byLeader) {
-    impl_->brokers.at(leader)->call([&](ReplicaManager& rm) {
+  for (auto& entry : byLeader) {
+    // A lambda cannot capture a structured binding before C++20's P1091 (clang 14 refuses it).
+    auto& offsets = entry.second;
+    impl_->brokers.at(entry.first)->call([&](ReplicaManager& rm) {
       for (CommittedOffsetView* o : offsets) {
         const Partition* p = rm.partition({o->topic, o->partition});
         if (p == nullptr || !p->isLeader()) continue;
