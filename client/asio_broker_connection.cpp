@@ -1,8 +1,11 @@
 #include "client/asio_broker_connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
+#include "client/decode_response.hpp"
+#include "client/events.hpp"
 #include "protocol/messages/api_versions.hpp"
 
 namespace kafkalite::client {
@@ -11,6 +14,10 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+
+// The read buffer: its first size, and the room a read asks for at least.
+constexpr std::size_t kInitialReadBuffer = 64 * 1024;
+constexpr std::size_t kMinReadRoom = 16 * 1024;
 
 // Highest version in [ourMin, ourMax] ∩ [theirMin, theirMax], or -1.
 int16_t highestCommon(int16_t ourMin, int16_t ourMax, int16_t theirMin, int16_t theirMax) noexcept {
@@ -51,11 +58,22 @@ auto AsioBrokerConnection::guard(F&& fn) {
   };
 }
 
+void AsioBrokerConnection::setState(ConnectionState state) {
+  state_ = state;
+  counters_.stateSinceMs = clock_.nowMs();
+}
+
 void AsioBrokerConnection::connect() {
   if (state_ == ConnectionState::Connecting || state_ == ConnectionState::Ready) return;
   if (state_ == ConnectionState::Failed && clock_.nowMs() < failedAtMs_ + options_.reconnectBackoffMs) return;
-  state_ = ConnectionState::Connecting;
+  setState(ConnectionState::Connecting);
+  ++counters_.connects;
   ++generation_;
+  if (options_.events != nullptr) {
+    options_.events->logWith(LogLevel::Debug, "CONNECT", [&] {
+      return "connecting to broker " + std::to_string(nodeId_) + " at " + address_.toString();
+    });
+  }
   connectTimer_.expires_after(std::chrono::milliseconds(options_.connectTimeoutMs));
   connectTimer_.async_wait(guard([this](boost::system::error_code ec) {
     if (!ec && state_ == ConnectionState::Connecting) drop(ClientError::ConnectionFailed, ConnectionState::Failed);
@@ -80,6 +98,10 @@ void AsioBrokerConnection::connect() {
 void AsioBrokerConnection::onConnected() {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  // Reads are non-blocking reads of what has arrived (readAvailable); writes stay
+  // asynchronous (Asio handles would-block for those itself).
+  socket_.non_blocking(true, ignored);
+  connected_ = true;
   startRead();
   sendApiVersions(3);
 }
@@ -111,7 +133,7 @@ void AsioBrokerConnection::onApiVersions(int16_t version, std::error_code error,
     return;
   }
   protocol::ApiVersionsResponse response;
-  const bool decoded = !protocol::decode(body, version, response);
+  const bool decoded = !decodeResponse(options_.events != nullptr ? *options_.events : Events::none(), nodeId_, body, version, response);
   if (!decoded || response.errorCode != 0) {
     drop(ClientError::ConnectionFailed, ConnectionState::Failed);
     return;
@@ -132,8 +154,16 @@ void AsioBrokerConnection::onApiVersions(int16_t version, std::error_code error,
     return;
   }
   connectTimer_.cancel();
-  state_ = ConnectionState::Ready;
+  setState(ConnectionState::Ready);
+  counters_.everReady = true;
   lastError_.clear();
+  if (options_.events != nullptr) {
+    options_.events->logWith(LogLevel::Info, "CONNECT", [&] {
+      return "connected to broker " + std::to_string(nodeId_) + " at " + address_.toString() + " (Produce v" +
+             std::to_string(produceVersion_) + ", Metadata v" + std::to_string(metadataVersion_) +
+             ", InitProducerId v" + std::to_string(initProducerIdVersion_) + ")";
+    });
+  }
   if (onEvent_) onEvent_();
 }
 
@@ -189,36 +219,84 @@ void AsioBrokerConnection::startWrite() {
 }
 
 void AsioBrokerConnection::startRead() {
-  asio::async_read(socket_, asio::buffer(sizePrefix_), guard([this](boost::system::error_code ec, std::size_t) {
-                     if (ec) {
-                       drop(ClientError::Disconnected, ConnectionState::Disconnected);
-                       return;
-                     }
-                     const auto size = static_cast<int32_t>(protocol::detail::loadBigEndian(sizePrefix_, 4));
-                     if (size < 4 || size > options_.maxResponseBytes) {
-                       drop(ClientError::Malformed, ConnectionState::Disconnected);
-                       return;
-                     }
-                     readBuffer_.resize(static_cast<std::size_t>(size));
-                     asio::async_read(socket_, asio::buffer(readBuffer_),
-                                      guard([this](boost::system::error_code error, std::size_t) {
-                                        if (error) {
-                                          drop(ClientError::Disconnected, ConnectionState::Disconnected);
-                                          return;
-                                        }
-                                        onFrame();
-                                      }));
-                   }));
+  if (readWaiting_ || !connected_) return;
+  readWaiting_ = true;
+  socket_.async_wait(tcp::socket::wait_read, guard([this](boost::system::error_code ec) {
+    readWaiting_ = false;
+    if (ec) {
+      drop(ClientError::Disconnected, ConnectionState::Disconnected);
+      return;
+    }
+    const uint64_t generation = generation_;
+    readAvailable();
+    if (generation == generation_ && *alive_) startRead();
+  }));
 }
 
-void AsioBrokerConnection::onFrame() {
+void AsioBrokerConnection::readAvailable() {
+  if (!connected_) return;
+  const uint64_t generation = generation_;
+  const std::shared_ptr<bool> alive = alive_;  // a handler may destroy this connection
+  for (;;) {
+    if (!deliverFrames() || !*alive || generation != generation_) return;
+    if (readStart_ == readEnd_) readStart_ = readEnd_ = 0;
+    if (readBuffer_.size() - readEnd_ < kMinReadRoom) {
+      // Move the partial frame to the front, or grow when it already starts there.
+      if (readStart_ > 0) {
+        std::memmove(readBuffer_.data(), readBuffer_.data() + readStart_, readEnd_ - readStart_);
+        readEnd_ -= readStart_;
+        readStart_ = 0;
+      } else {
+        readBuffer_.resize(std::max(readBuffer_.size() * 2, kInitialReadBuffer));
+      }
+    }
+    boost::system::error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(readBuffer_.data() + readEnd_, readBuffer_.size() - readEnd_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+    if (ec) {
+      drop(ClientError::Disconnected, ConnectionState::Disconnected);  // also the broker closing (eof)
+      return;
+    }
+    readEnd_ += n;
+  }
+}
+
+bool AsioBrokerConnection::deliverFrames() {
+  const uint64_t generation = generation_;
+  const std::shared_ptr<bool> alive = alive_;
+  while (readEnd_ - readStart_ >= 4) {
+    const auto size = static_cast<int32_t>(protocol::detail::loadBigEndian(readBuffer_.data() + readStart_, 4));
+    if (size < 4 || size > options_.maxResponseBytes) {
+      drop(ClientError::Malformed, ConnectionState::Disconnected);
+      return false;
+    }
+    const std::size_t total = 4 + static_cast<std::size_t>(size);
+    if (readEnd_ - readStart_ < total) {
+      // Make sure the whole frame fits once it has arrived.
+      if (readBuffer_.size() - readStart_ < total) {
+        std::memmove(readBuffer_.data(), readBuffer_.data() + readStart_, readEnd_ - readStart_);
+        readEnd_ -= readStart_;
+        readStart_ = 0;
+        if (readBuffer_.size() < total + kMinReadRoom) readBuffer_.resize(total + kMinReadRoom);
+      }
+      return true;
+    }
+    const std::span<const uint8_t> frame(readBuffer_.data() + readStart_ + 4, static_cast<std::size_t>(size));
+    readStart_ += total;
+    onFrame(frame);
+    if (!*alive || generation != generation_) return false;
+  }
+  return true;
+}
+
+void AsioBrokerConnection::onFrame(std::span<const uint8_t> frame) {
   if (awaiting_.empty()) {
     drop(ClientError::Malformed, ConnectionState::Disconnected);  // an answer nobody asked for
     return;
   }
   Awaiting head = std::move(awaiting_.front());
   awaiting_.pop_front();
-  protocol::Reader reader(readBuffer_);
+  protocol::Reader reader(frame);
   protocol::ResponseHeader header;
   if (!protocol::decodeResponseHeader(reader, header, protocol::responseHeaderVersion(head.apiKey, head.apiVersion)) ||
       header.correlationId != head.correlationId) {
@@ -226,10 +304,8 @@ void AsioBrokerConnection::onFrame() {
     drop(ClientError::Malformed, ConnectionState::Disconnected);
     return;
   }
-  const uint64_t generation = generation_;
   const std::span<const uint8_t> body(reader.position(), reader.remaining());
   head.handler({}, body);
-  if (generation == generation_ && *alive_) startRead();
 }
 
 void AsioBrokerConnection::drop(std::error_code why, ConnectionState next) {
@@ -239,16 +315,27 @@ void AsioBrokerConnection::drop(std::error_code why, ConnectionState next) {
     next = ConnectionState::Failed;
     if (why == make_error_code(ClientError::Disconnected)) why = ClientError::ConnectionFailed;
   }
+  if (state_ == ConnectionState::Ready) ++counters_.disconnects;
+  if (options_.events != nullptr) {
+    const bool failedConnect = next == ConnectionState::Failed;
+    options_.events->logWith(failedConnect ? LogLevel::Warning : LogLevel::Info, "CONNECT", [&] {
+      return std::string(failedConnect ? "could not connect to broker " : "disconnected from broker ") +
+             std::to_string(nodeId_) + " at " + address_.toString() + ": " + why.message();
+    });
+  }
   ++generation_;
   boost::system::error_code ignored;
   resolver_.cancel();
   connectTimer_.cancel();
   socket_.close(ignored);
   socket_ = tcp::socket(io_);
+  connected_ = false;
+  readWaiting_ = false;
+  readStart_ = readEnd_ = 0;
   writeInProgress_ = false;
   lastError_ = why;
   if (next == ConnectionState::Failed) failedAtMs_ = clock_.nowMs();
-  state_ = next;
+  setState(next);
   produceVersion_ = metadataVersion_ = initProducerIdVersion_ = -1;
   // Every unanswered request fails; handlers run later, never inside close() or send().
   std::vector<ResponseHandler> failed;

@@ -13,6 +13,11 @@
 /// gathered write, record batches straight from their buffers), and every request header
 /// carries client.id.
 ///
+/// Reading: the connection waits for the socket to be readable and then reads what it
+/// holds without blocking, into one buffer, handing each complete response frame to its
+/// handler (several frames per read when several have arrived). deliverReceived() does
+/// the same on demand, so the Sender reads what has arrived before it expires anything.
+///
 /// Threading: the io_context's single thread (the producer's I/O thread) only.
 
 #include <cstdint>
@@ -28,11 +33,15 @@
 
 namespace kafkalite::client {
 
+class Events;
+
 struct AsioConnectionOptions {
   std::string clientId = "console-producer";  ///< client.id
-  int32_t connectTimeoutMs = 1500;            ///< request.timeout.ms (spec 7.4: the socket timeout)
+  /// socket.connection.setup.timeout.ms, else request.timeout.ms (spec 7.4: the socket timeout)
+  int32_t connectTimeoutMs = 1500;
   int32_t reconnectBackoffMs = 100;           ///< retry.backoff.ms
   int32_t maxResponseBytes = 100 * 1024 * 1024;
+  const Events* events = nullptr;             ///< connection events are logged here (CONNECT)
 };
 
 class AsioBrokerConnection final : public BrokerConnection {
@@ -51,6 +60,9 @@ class AsioBrokerConnection final : public BrokerConnection {
   [[nodiscard]] std::size_t inFlight() const noexcept override { return writeQueue_.size() + awaiting_.size(); }
   void send(RequestFrame frame, bool expectResponse, ResponseHandler handler) override;
   void close() override;
+  void deliverReceived() override { readAvailable(); }
+  [[nodiscard]] ConnectionCounters counters() const noexcept override { return counters_; }
+  [[nodiscard]] std::string address() const override { return address_.toString(); }
 
  private:
   struct Pending {
@@ -70,7 +82,12 @@ class AsioBrokerConnection final : public BrokerConnection {
   void onApiVersions(int16_t version, std::error_code error, std::span<const uint8_t> body);
   void startWrite();
   void startRead();
-  void onFrame();
+  // Reads what the socket holds now, without blocking, and delivers every complete frame.
+  void readAvailable();
+  // Delivers the complete frames in the buffer; false once the connection was dropped.
+  bool deliverFrames();
+  void onFrame(std::span<const uint8_t> frame);
+  void setState(ConnectionState state);
   void drop(std::error_code why, ConnectionState next);
   // Wraps a handler so that it runs only while this object lives and `generation` is current.
   template <class F>
@@ -100,9 +117,14 @@ class AsioBrokerConnection final : public BrokerConnection {
   std::vector<boost::asio::const_buffer> gather_;
   bool writeInProgress_ = false;
   std::deque<Awaiting> awaiting_;      // written, response expected, in order
-  uint8_t sizePrefix_[4] = {};
+  // Bytes read and not yet delivered: [readStart_, readEnd_) of readBuffer_.
   std::vector<uint8_t> readBuffer_;
+  std::size_t readStart_ = 0;
+  std::size_t readEnd_ = 0;
+  bool readWaiting_ = false;            // an async_wait for readability is pending
+  bool connected_ = false;              // the TCP connection is up (reads may be tried)
   int32_t nextInternalId_ = INT32_MAX;  // ApiVersions correlation ids count down
+  ConnectionCounters counters_;
 };
 
 /// Makes AsioBrokerConnections on one io_context.

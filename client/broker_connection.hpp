@@ -15,6 +15,11 @@
 ///   Malformed, ...). Never from inside send() or close().
 /// - close(): drops the connection; handlers of unanswered requests get
 ///   ClientError::Disconnected; the state becomes Disconnected.
+/// - deliverReceived(): hands every response already received — read from the socket
+///   without blocking — to its handler before returning, so that a caller about to
+///   declare a request timed out never does so while its answer sits unread (Java's
+///   NetworkClient handles completed receives before timed-out requests). Handlers may
+///   run inside it; the connection may be dropped by them.
 ///
 /// Threading: the I/O thread only; handlers run on it.
 
@@ -22,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <system_error>
 
 #include "client/request_frame.hpp"
@@ -32,6 +38,14 @@
 namespace kafkalite::client {
 
 enum class ConnectionState : uint8_t { Disconnected, Connecting, Ready, Failed };
+
+/// What a connection counts over its life (statistics).
+struct ConnectionCounters {
+  int64_t connects = 0;        ///< connection attempts started
+  int64_t disconnects = 0;     ///< Ready connections lost or closed
+  int64_t stateSinceMs = 0;    ///< monotonic time of the last state change
+  bool everReady = false;      ///< it was Ready at least once
+};
 
 /// The outcome of one request: an error, or the response body (valid during the call).
 using ResponseHandler = std::function<void(std::error_code, std::span<const uint8_t> body)>;
@@ -55,6 +69,12 @@ class BrokerConnection {
   virtual void send(RequestFrame frame, bool expectResponse, ResponseHandler handler) = 0;
   /// Drops the connection (see the contract above).
   virtual void close() = 0;
+  /// Delivers the responses already received (see the contract above).
+  virtual void deliverReceived() = 0;
+  /// Its counters; zeros for a connection that keeps none.
+  [[nodiscard]] virtual ConnectionCounters counters() const noexcept { return {}; }
+  /// "host:port" of the broker, for logs and statistics (empty if unknown).
+  [[nodiscard]] virtual std::string address() const { return {}; }
 };
 
 /// Makes connections; the Sender asks for one per broker it talks to.

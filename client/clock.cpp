@@ -16,7 +16,7 @@ bool RecentSystemTime::tscUsable() noexcept {
     unsigned d = 0;
     // CPUID 0x80000007 EDX bit 8: the TSC is invariant (constant rate, runs in every
     // C-state), so tick differences measure time on any core.
-    if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000007u) return false;
+    if (static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000007u) return false;
     __cpuid(0x80000007u, a, b, c, d);
     return (d & (1u << 8)) != 0;
   }();

@@ -21,6 +21,9 @@ class Clock {
   [[nodiscard]] virtual int64_t nowMs() const noexcept = 0;
   /// Milliseconds since the Unix epoch, for record timestamps.
   [[nodiscard]] virtual int64_t wallClockMs() const noexcept = 0;
+  /// Monotonic microseconds, on the same origin as nowMs() (round-trip times in the
+  /// statistics). By default nowMs() * 1000.
+  [[nodiscard]] virtual int64_t nowUs() const noexcept { return nowMs() * 1000; }
 };
 
 /// std::chrono::steady_clock and system_clock.
@@ -32,6 +35,10 @@ class SystemClock final : public Clock {
   }
   [[nodiscard]] int64_t wallClockMs() const noexcept override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  [[nodiscard]] int64_t nowUs() const noexcept override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
 };

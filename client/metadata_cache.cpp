@@ -15,12 +15,19 @@ void MetadataCache::update(const protocol::MetadataResponse& response, int64_t n
     TopicMetadata meta;
     meta.error = static_cast<ErrorCode>(t.errorCode);
     if (meta.error == ErrorCode::NONE) {
+      // A broker describes every partition of a topic, numbered 0..n-1 (Kafka's
+      // MetadataResponse): an index at or beyond the number of partitions listed is a
+      // malformed answer and ignored, so an answer cannot make the cache allocate for
+      // partitions it never described.
+      const auto listed = static_cast<int64_t>(t.partitions.size());
       int32_t count = 0;
-      for (const auto& p : t.partitions) count = std::max(count, p.partitionIndex + 1);
+      for (const auto& p : t.partitions) {
+        if (p.partitionIndex >= 0 && p.partitionIndex < listed) count = std::max(count, p.partitionIndex + 1);
+      }
       meta.partitions.resize(static_cast<std::size_t>(count));
       for (int32_t i = 0; i < count; ++i) meta.partitions[static_cast<std::size_t>(i)].partition = i;
       for (const auto& p : t.partitions) {
-        if (p.partitionIndex < 0) continue;
+        if (p.partitionIndex < 0 || p.partitionIndex >= count) continue;
         auto& pm = meta.partitions[static_cast<std::size_t>(p.partitionIndex)];
         pm.error = static_cast<ErrorCode>(p.errorCode);
         pm.leader = p.leaderId;

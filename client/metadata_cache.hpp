@@ -60,6 +60,12 @@ class MetadataCache {
   void addTopic(const std::string& topic);
   /// The topics the producer asks about.
   [[nodiscard]] const std::set<std::string>& topics() const noexcept { return interest_; }
+  /// Stops asking about `topic` and forgets what is known of it (metadata.max.idle.ms);
+  /// pointers to its TopicMetadata become invalid.
+  void removeTopic(const std::string& topic) {
+    interest_.erase(topic);
+    topics_.erase(topic);
+  }
 
   /// After a failed send: refresh, but not before `notBeforeMs` (spec 7.2).
   void requestUpdate(int64_t notBeforeMs) noexcept;

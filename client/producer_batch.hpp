@@ -16,13 +16,17 @@
 
 namespace kafkalite::client {
 
+struct PartitionQueue;
+
 class ProducerBatch {
  public:
   /// Prepares a recycled or new batch for `topic` (a stable string owned by the
-  /// accumulator) and `partition`, first record enqueued at `firstRecordMs`.
-  void reset(const std::string* topic, int32_t partition, int64_t firstRecordMs) noexcept {
+  /// accumulator) and `partition` (whose queue is `queue`), first record enqueued at
+  /// `firstRecordMs`.
+  void reset(const std::string* topic, int32_t partition, PartitionQueue* queue, int64_t firstRecordMs) noexcept {
     topic_ = topic;
     partition_ = partition;
+    queue_ = queue;
     createdMs = firstRecordMs;
     retryAtMs = 0;
     awaitMetadataAttempt = 0;
@@ -30,6 +34,10 @@ class ProducerBatch {
     lastError.clear();
     full = false;
     recordsCompleted = false;
+    recordBytes = 0;
+    producerId_ = -1;
+    producerEpoch_ = -1;
+    baseSequence_ = -1;
     closed_ = false;
     bytes_ = {};
     records.clear();
@@ -37,6 +45,8 @@ class ProducerBatch {
 
   [[nodiscard]] const std::string& topic() const noexcept { return *topic_; }
   [[nodiscard]] int32_t partition() const noexcept { return partition_; }
+  /// Its partition's queue in the accumulator (stable while the batch exists).
+  [[nodiscard]] PartitionQueue* queue() const noexcept { return queue_; }
   [[nodiscard]] int32_t recordCount() const noexcept { return static_cast<int32_t>(records.size()); }
 
   /// Finishes the record batch (header, CRC); no more appends. Idempotent.
@@ -49,6 +59,32 @@ class ProducerBatch {
   /// The finished record batch (after close()); sent as is, also on retries.
   [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return bytes_; }
 
+  /// Idempotence: gives the batch a producer id, epoch and base sequence (spec 8.6), written
+  /// into its header (again, with the CRC, if it is closed already). Only while no request
+  /// holds the bytes.
+  void stamp(int64_t producerId, int16_t producerEpoch, int32_t baseSequence) {
+    producerId_ = producerId;
+    producerEpoch_ = producerEpoch;
+    baseSequence_ = baseSequence;
+    builder.assignProducer(producerId, producerEpoch, baseSequence);
+    if (closed_) bytes_ = builder.finish(0);
+  }
+  /// Whether stamp() gave it a sequence.
+  [[nodiscard]] bool hasSequence() const noexcept { return baseSequence_ >= 0; }
+  [[nodiscard]] int64_t producerId() const noexcept { return producerId_; }
+  [[nodiscard]] int16_t producerEpoch() const noexcept { return producerEpoch_; }
+  [[nodiscard]] int32_t baseSequence() const noexcept { return baseSequence_; }
+
+  /// Heap bytes the batch keeps between uses (its builder buffer and completion list).
+  [[nodiscard]] std::size_t heapBytes() const noexcept {
+    return builder.capacity() + records.capacity() * sizeof(PendingRecord);
+  }
+  /// Frees those buffers (a pooled batch above the pool's size).
+  void releaseMemory() noexcept {
+    builder = protocol::RecordBatchBuilder();
+    std::vector<PendingRecord>().swap(records);
+  }
+
   protocol::RecordBatchBuilder builder;  ///< reused across the batch's lives: no allocation once warm
   std::vector<PendingRecord> records;    ///< each record's completion, in offset order (capacity kept)
   int64_t createdMs = 0;                 ///< enqueue time of the first record (linger starts here)
@@ -58,10 +94,15 @@ class ProducerBatch {
   std::error_code lastError;             ///< why the last attempt failed
   bool full = false;                     ///< batch.num.messages reached, or a record did not fit
   bool recordsCompleted = false;         ///< callbacks done (delivery.timeout.ms in flight); bytes still sent
+  int64_t recordBytes = 0;               ///< keys, values and headers: what the records count against the byte bound
 
  private:
   const std::string* topic_ = nullptr;
   int32_t partition_ = -1;
+  PartitionQueue* queue_ = nullptr;
+  int64_t producerId_ = -1;
+  int16_t producerEpoch_ = -1;
+  int32_t baseSequence_ = -1;
   bool closed_ = false;
   std::span<const uint8_t> bytes_;
 };

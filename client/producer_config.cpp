@@ -9,124 +9,12 @@
 #include <limits>
 #include <utility>
 
+#include "client/producer_config_keys.hpp"
+
 namespace kafkalite {
 namespace {
 
-constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
-constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
-
-struct IntRange { int64_t min; int64_t max; };
-
-constexpr IntRange kNonNegative{0, kInt32Max};
-constexpr IntRange kPositive{1, kInt32Max};
-constexpr IntRange kAnyInt32{kInt32Min, kInt32Max};
-// librdkafka's range for message.max.bytes: below ~1000 no useful batch fits.
-constexpr IntRange kMessageMaxBytes{1000, 1000000000};
-// The 0.8 idempotent producer's limit (spec 8.5): the broker caches 5 batches per producer.
-constexpr int32_t kMaxInFlightWithIdempotence = 5;
-// client.id is a Kafka nullable STRING: an INT16 length.
-constexpr std::size_t kMaxClientIdBytes = 32767;
-
-enum class Setting : uint8_t {
-  BootstrapServers, MessageSendMaxRetries, RetryBackoffMs, QueueBufferingMaxMs, QueueBufferingMaxMessages,
-  BatchNumMessages, BatchSizeBytes, RequestTimeoutMs, TopicMetadataRefreshIntervalMs, ClientId,
-  QueueEnqueueTimeoutMs, RequestRequiredAcks, Partitioner, MaxInFlight, MessageMaxBytes, DeliveryTimeoutMs,
-  EnableIdempotence, Count
-};
-constexpr std::size_t kSettingCount = static_cast<std::size_t>(Setting::Count);
-
-struct KeyName { std::string_view name; Setting setting; bool alias; };  // name in lower case
-
-// Canonical names first, in Setting order, so kKeyNames[s].name is the canonical name of s.
-constexpr std::array<KeyName, kSettingCount + 5> kKeyNames{{
-    {"bootstrap.servers", Setting::BootstrapServers, false},
-    {"message.send.max.retries", Setting::MessageSendMaxRetries, false},
-    {"retry.backoff.ms", Setting::RetryBackoffMs, false},
-    {"queue.buffering.max.ms", Setting::QueueBufferingMaxMs, false},
-    {"queue.buffering.max.messages", Setting::QueueBufferingMaxMessages, false},
-    {"batch.num.messages", Setting::BatchNumMessages, false},
-    {"batch.size", Setting::BatchSizeBytes, false},
-    {"request.timeout.ms", Setting::RequestTimeoutMs, false},
-    {"topic.metadata.refresh.interval.ms", Setting::TopicMetadataRefreshIntervalMs, false},
-    {"client.id", Setting::ClientId, false},
-    {"queue.enqueue.timeout.ms", Setting::QueueEnqueueTimeoutMs, false},
-    {"request.required.acks", Setting::RequestRequiredAcks, false},
-    {"partitioner", Setting::Partitioner, false},
-    {"max.in.flight.requests.per.connection", Setting::MaxInFlight, false},
-    {"message.max.bytes", Setting::MessageMaxBytes, false},
-    {"delivery.timeout.ms", Setting::DeliveryTimeoutMs, false},
-    {"enable.idempotence", Setting::EnableIdempotence, false},
-    // Aliases: the modern (Java producer) names, and 0.8's metadata.broker.list.
-    {"metadata.broker.list", Setting::BootstrapServers, true}, {"retries", Setting::MessageSendMaxRetries, true},
-    {"linger.ms", Setting::QueueBufferingMaxMs, true}, {"max.block.ms", Setting::QueueEnqueueTimeoutMs, true},
-    {"acks", Setting::RequestRequiredAcks, true}}};
-
-constexpr bool canonicalNamesInSettingOrder() {
-  for (std::size_t i = 0; i < kSettingCount; ++i) {
-    if (static_cast<std::size_t>(kKeyNames[i].setting) != i || kKeyNames[i].alias) return false;
-  }
-  return true;
-}
-static_assert(canonicalNamesInSettingOrder());
-
-std::string canonicalName(Setting setting) { return std::string(kKeyNames[static_cast<std::size_t>(setting)].name); }
-
-// The int32 fields with their setting and range; the others are handled one by one.
-struct IntField { Setting setting; int32_t ProducerConfig::*field; IntRange range; };
-constexpr std::array<IntField, 11> kIntFields{{
-    {Setting::MessageSendMaxRetries, &ProducerConfig::messageSendMaxRetries, kNonNegative},
-    {Setting::RetryBackoffMs, &ProducerConfig::retryBackoffMs, kNonNegative},
-    {Setting::QueueBufferingMaxMs, &ProducerConfig::queueBufferingMaxMs, kNonNegative},
-    {Setting::QueueBufferingMaxMessages, &ProducerConfig::queueBufferingMaxMessages, kPositive},
-    {Setting::BatchNumMessages, &ProducerConfig::batchNumMessages, kPositive},
-    {Setting::BatchSizeBytes, &ProducerConfig::batchSizeBytes, kPositive},
-    {Setting::RequestTimeoutMs, &ProducerConfig::requestTimeoutMs, kPositive},  // spec 7.4
-    {Setting::TopicMetadataRefreshIntervalMs, &ProducerConfig::topicMetadataRefreshIntervalMs, kAnyInt32},
-    {Setting::QueueEnqueueTimeoutMs, &ProducerConfig::queueEnqueueTimeoutMs, kAnyInt32},
-    {Setting::MaxInFlight, &ProducerConfig::maxInFlightRequestsPerConnection, kPositive},
-    {Setting::MessageMaxBytes, &ProducerConfig::messageMaxBytes, kMessageMaxBytes},
-}};
-
-constexpr std::array<std::pair<PartitionerKind, std::string_view>, 5> kPartitionerNames{{
-    {PartitionerKind::Murmur2Random, "murmur2_random"}, {PartitionerKind::Murmur2, "murmur2"},
-    {PartitionerKind::ConsistentRandom, "consistent_random"}, {PartitionerKind::Random, "random"},
-    {PartitionerKind::RoundRobin, "round_robin"}}};
-
-std::string toLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const auto isSpace = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string rangeText(IntRange range) {
-  return "must be an integer in [" + std::to_string(range.min) + ", " + std::to_string(range.max) + "]";
-}
-
-void checkRange(const std::string& key, int64_t value, IntRange range) {
-  if (value < range.min || value > range.max) throw ConfigException(key, std::to_string(value), rangeText(range));
-}
-
-// A whole decimal integer with an optional sign; nullopt for anything else (junk, overflow).
-std::optional<int64_t> parseInteger(std::string_view digits) {
-  if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-') digits.remove_prefix(1);  // Java accepts "+5"
-  int64_t parsed = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-  return parsed;
-}
-
-int32_t parseInt(const std::string& key, const std::string& value, IntRange range) {
-  const std::optional<int64_t> parsed = parseInteger(value);
-  if (!parsed || *parsed < range.min || *parsed > range.max) throw ConfigException(key, value, rangeText(range));
-  return static_cast<int32_t>(*parsed);
-}
+using namespace config_keys;
 
 bool isHostChar(char c, bool bracketed) {
   if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_') return true;
@@ -226,19 +114,48 @@ void applySetting(ProducerConfig& config, Setting setting, bool alias, const std
       if (lower != "true" && lower != "false") throw ConfigException(key, value, "must be true or false");
       config.enableIdempotence = lower == "true";
       return;
+    case Setting::QueueBufferingMaxBytes:
+      if (alias) {  // buffer.memory: bytes
+        const std::optional<int64_t> bytes = parseInteger(value);
+        if (!bytes || *bytes < kMinBufferBytes) {
+          throw ConfigException(key, value, "must be an integer in [1, 9223372036854775807] (bytes)");
+        }
+        config.queueBufferingMaxBytes = *bytes;
+      } else {  // queue.buffering.max.kbytes: KiB
+        config.queueBufferingMaxBytes = int64_t{parseInt(key, value, kBufferingKBytes)} * 1024;
+      }
+      return;
+    case Setting::SocketConnectionSetupTimeoutMs:
+      config.socketConnectionSetupTimeoutMs = parseInt(key, value, kPositive);
+      return;
     default:
       return;  // every int32 setting was handled by kIntFields
   }
 }
 
-// Java .properties: a line ending in an odd number of backslashes continues on the next line.
-bool continuesOnNextLine(const std::string& line) {
-  std::size_t backslashes = 0;
-  while (backslashes < line.size() && line[line.size() - 1 - backslashes] == '\\') ++backslashes;
-  return backslashes % 2 == 1;
-}
-
 struct Given { std::string key; std::string value; };  // key as spelled, value trimmed
+
+// The modern column's values that the explicit settings contradict give way, as Java's
+// ProducerConfig does for defaults it derives: idempotence (not given) is off when acks,
+// retries or max.in.flight rule it out; an implicit delivery.timeout.ms is at least
+// linger + request timeout; an implicit batch.num.messages fits the queue.
+template <class Given>
+void resolveImplicitModern(ProducerConfig& config, const Given& given) {
+  if (!given(Setting::EnableIdempotence)) {
+    const bool acksAll = config.requestRequiredAcks == -1;
+    if (!acksAll || config.messageSendMaxRetries < 1 ||
+        config.maxInFlightRequestsPerConnection > kMaxInFlightWithIdempotence) {
+      config.enableIdempotence = false;
+    }
+  }
+  if (!given(Setting::DeliveryTimeoutMs) && config.deliveryTimeoutMs) {
+    const int64_t floor = int64_t{config.queueBufferingMaxMs} + config.requestTimeoutMs;
+    if (*config.deliveryTimeoutMs < floor) config.deliveryTimeoutMs = static_cast<int32_t>(std::min(floor, kInt32Max));
+  }
+  if (!given(Setting::BatchNumMessages)) {
+    config.batchNumMessages = std::min(config.batchNumMessages, config.queueBufferingMaxMessages);
+  }
+}
 
 }  // namespace
 
@@ -270,8 +187,15 @@ ProducerConfig ProducerConfig::fromProperties(const std::map<std::string, std::s
   // Each setting can be given once under its canonical name and once under its alias.
   std::array<std::optional<Given>, kSettingCount> canonical;
   std::array<std::optional<Given>, kSettingCount> alias;
+  bool modernColumn = false;
   for (const auto& [rawKey, rawValue] : properties) {
     const std::string lower = toLowerAscii(trim(rawKey));
+    if (lower == kDefaultsKey) {
+      const std::string column = toLowerAscii(trim(rawValue));
+      if (column != "classic" && column != "modern") throw ConfigException(rawKey, rawValue, "must be classic or modern");
+      modernColumn = column == "modern";
+      continue;
+    }
     const KeyName* match = nullptr;
     for (const KeyName& k : kKeyNames) {
       if (k.name == lower) match = &k;
@@ -287,7 +211,7 @@ ProducerConfig ProducerConfig::fromProperties(const std::map<std::string, std::s
     slot = Given{rawKey, std::string(trim(rawValue))};
   }
 
-  ProducerConfig config;
+  ProducerConfig config = modernColumn ? ProducerConfig::modern() : ProducerConfig();
   for (std::size_t i = 0; i < kSettingCount; ++i) {
     const auto setting = static_cast<Setting>(i);
     if (canonical[i]) applySetting(config, setting, false, canonical[i]->key, canonical[i]->value);
@@ -302,67 +226,31 @@ ProducerConfig ProducerConfig::fromProperties(const std::map<std::string, std::s
     }
     config = std::move(withAlias);
   }
+  const auto given = [&](Setting setting) {
+    const auto i = static_cast<std::size_t>(setting);
+    return canonical[i].has_value() || alias[i].has_value();
+  };
   // As Java's producer: idempotence without an explicit acks means acks=all.
-  const auto acks = static_cast<std::size_t>(Setting::RequestRequiredAcks);
-  if (config.enableIdempotence && !canonical[acks] && !alias[acks]) config.requestRequiredAcks = -1;
+  if (config.enableIdempotence && !given(Setting::RequestRequiredAcks)) config.requestRequiredAcks = -1;
+  if (modernColumn) resolveImplicitModern(config, given);
   config.validate();
   return config;
 }
 
-ProducerConfig ProducerConfig::fromPropertiesFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigException::withMessage("", path, "Cannot read properties file '" + path + "'");
-  std::map<std::string, std::string> properties;
-  std::map<std::string, int> lineOfKey;  // lower-case key (and canonical name) -> line number
-  std::string physical;
-  int lineNumber = 0;
-  while (std::getline(in, physical)) {
-    ++lineNumber;
-    const int startLine = lineNumber;
-    if (startLine == 1 && physical.starts_with("\xEF\xBB\xBF")) physical.erase(0, 3);  // UTF-8 BOM
-    std::string logical(trim(physical));
-    if (logical.empty() || logical.front() == '#' || logical.front() == '!') continue;
-    while (continuesOnNextLine(logical)) {
-      logical.pop_back();
-      if (!std::getline(in, physical)) break;
-      ++lineNumber;
-      logical += trim(physical);
-    }
-    const std::size_t separator = logical.find_first_of("=:");
-    const std::string_view key = trim(std::string_view(logical).substr(0, std::min(separator, logical.size())));
-    if (separator == std::string::npos || key.empty()) {
-      throw ConfigException::withMessage(std::string(key), logical,
-                                         path + ":" + std::to_string(startLine) + ": expected 'key=value' or " +
-                                             "'key: value', got '" + logical + "'");
-    }
-    properties[std::string(key)] = std::string(trim(std::string_view(logical).substr(separator + 1)));
-    const std::string lower = toLowerAscii(key);
-    lineOfKey[lower] = startLine;
-    for (const KeyName& k : kKeyNames) {
-      if (k.name == lower) lineOfKey[canonicalName(k.setting)] = startLine;
-    }
-  }
-  try {
-    return fromProperties(properties);
-  } catch (const ConfigException& e) {
-    const auto line = lineOfKey.find(toLowerAscii(trim(e.key())));
-    const std::string where = line == lineOfKey.end() ? path : path + ":" + std::to_string(line->second);
-    throw ConfigException::withMessage(e.key(), e.value(), where + ": " + e.what());
-  }
-}
-
-std::map<std::string, std::string> ProducerConfig::toProperties() const {
-  std::map<std::string, std::string> out;
-  std::string servers;
-  for (const BrokerAddress& server : bootstrapServers) servers += (servers.empty() ? "" : ",") + server.toString();
-  out[canonicalName(Setting::BootstrapServers)] = servers;
-  for (const IntField& f : kIntFields) out[canonicalName(f.setting)] = std::to_string(this->*f.field);
-  out[canonicalName(Setting::ClientId)] = clientId;
-  out[canonicalName(Setting::RequestRequiredAcks)] = std::to_string(requestRequiredAcks);
-  out[canonicalName(Setting::Partitioner)] = std::string(partitionerName(partitioner));
-  if (deliveryTimeoutMs) out[canonicalName(Setting::DeliveryTimeoutMs)] = std::to_string(*deliveryTimeoutMs);
-  out[canonicalName(Setting::EnableIdempotence)] = enableIdempotence ? "true" : "false";
-  return out;
+ProducerConfig ProducerConfig::modern() {
+  ProducerConfig c;
+  c.messageSendMaxRetries = std::numeric_limits<int32_t>::max();
+  c.queueBufferingMaxMs = 5;
+  c.queueBufferingMaxMessages = 100000;
+  c.batchNumMessages = 10000;
+  c.requestTimeoutMs = 30000;
+  c.queueEnqueueTimeoutMs = 60000;
+  c.requestRequiredAcks = -1;
+  c.deliveryTimeoutMs = 120000;
+  c.enableIdempotence = true;
+  c.queueBufferingMaxBytes = int64_t{32} * 1024 * 1024;
+  c.socketConnectionSetupTimeoutMs = 10000;
+  return c;
 }
 
 void ProducerConfig::validate() const {
@@ -378,6 +266,13 @@ void ProducerConfig::validate() const {
   if (requestRequiredAcks < -1 || requestRequiredAcks > 1) {  // spec 7.4
     const std::string acks = std::to_string(requestRequiredAcks);
     throw ConfigException(canonicalName(Setting::RequestRequiredAcks), acks, kAcksAllowed);
+  }
+  if (queueBufferingMaxBytes < kMinBufferBytes) {
+    throw ConfigException(canonicalName(Setting::QueueBufferingMaxBytes), std::to_string(queueBufferingMaxBytes),
+                          "must be at least 1 byte");
+  }
+  if (socketConnectionSetupTimeoutMs) {
+    checkRange(canonicalName(Setting::SocketConnectionSetupTimeoutMs), *socketConnectionSetupTimeoutMs, kPositive);
   }
   const std::string_view kindName = partitionerName(partitioner);  // "unknown" only through a cast
   if (kindName == "unknown") throw ConfigException(canonicalName(Setting::Partitioner), "unknown", "no such kind");

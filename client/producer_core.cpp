@@ -4,20 +4,31 @@
 #include <cassert>
 #include <climits>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace kafkalite::client {
 
 ProducerCore::ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff,
-                           ConnectionFactory& factory)
+                           ConnectionFactory& factory, const Events& events)
     : config_(config),
+      clock_(clock),
+      events_(events),
       handoff_(handoff),
       metadata_(config.topicMetadataRefreshIntervalMs),
       accumulator_(AccumulatorConfig::from(config)),
-      sender_(SenderConfig::from(config), clock, metadata_, accumulator_, handoff, factory) {
+      sender_(SenderConfig::from(config), clock, metadata_, accumulator_, handoff, factory, events),
+      startedMs_(clock.nowMs()) {
   sender_.setMetadataListener([this](int64_t nowMs, std::error_code error) { onMetadata(nowMs, error); });
 }
 
 void ProducerCore::onRecord(uint32_t index) {
   RecordSlot& slot = handoff_.slot(index);
+  if (slot.oversized) {  // larger than queue.buffering.max.kbytes: it could never have fit
+    fail(index, ClientError::RecordTooLarge);
+    return;
+  }
   const std::string& topic = slot.topic;
   // Fast path: the same topic as the previous record, routed with the same metadata.
   if (routeCache_ != nullptr && routeCacheVersion_ == metadata_.version() && topic == routeCacheTopic_) {
@@ -52,9 +63,19 @@ Partitioner& ProducerCore::partitionerFor(const std::string& topic) {
   return *p;
 }
 
-void ProducerCore::route(uint32_t index, const TopicMetadata& meta, bool sameTopicAsLast) {
+void ProducerCore::route(uint32_t index, const TopicMetadata& meta, bool sameTopicAsLast, bool fresh) {
   RecordSlot& slot = handoff_.slot(index);
   const auto partitions = static_cast<int32_t>(meta.partitions.size());
+  if (const auto requested = slot.requestedPartition; requested && *requested >= partitions && !fresh) {
+    // The topic may have grown since the cached answer: wait for one asked for from now on
+    // (with the topic's later records behind it, so their order is kept).
+    Waiting& w = waiting_[slot.topic];
+    if (w.slots.empty()) w.freshAfterVersion = static_cast<int64_t>(metadata_.version() + (sender_.metadataInFlight() ? 1 : 0));
+    w.slots.push_back(index);
+    metadata_.requestUpdate(0);
+    routeCache_ = nullptr;  // later records of the topic queue behind this one
+    return;
+  }
   if (!sameTopicAsLast && (lastTopic_ == nullptr || lastTopic_->name != slot.topic)) {
     lastTopic_ = &accumulator_.topic(slot.topic);
     lastPartitioner_ = &partitionerFor(slot.topic);
@@ -89,6 +110,8 @@ void ProducerCore::route(uint32_t index, const TopicMetadata& meta, bool sameTop
 
 void ProducerCore::fail(uint32_t index, std::error_code error) {
   RecordSlot& slot = handoff_.slot(index);
+  ++sender_.counters().failedMsgs;
+  if (!slot.oversized) sender_.counters().failedBytes += slot.recordBytes();
   RecordMetadata md;
   md.topic = slot.topic;
   md.partition = slot.requestedPartition.value_or(-1);
@@ -132,8 +155,15 @@ void ProducerCore::onMetadata(int64_t nowMs, std::error_code error) {
       continue;
     }
     if (!error && meta->error == ErrorCode::NONE && !meta->partitions.empty()) {
-      for (const uint32_t index : w.slots) route(index, *meta, false);
+      if (static_cast<int64_t>(metadata_.version()) <= w.freshAfterVersion) {
+        metadata_.requestUpdate(nowMs);  // asked before the record waited: ask again, no attempt
+        ++it;
+        continue;
+      }
+      // Routed in order; a record for a partition this fresh answer lacks fails.
+      Waiting waiting = std::move(w);
       it = waiting_.erase(it);
+      for (const uint32_t index : waiting.slots) route(index, *meta, false, true);
       continue;
     }
     std::error_code why = error;
@@ -178,6 +208,47 @@ void ProducerCore::abortAll() {
     for (const uint32_t index : w.slots) fail(index, ClientError::ProducerClosed);
   }
   waiting_.clear();
+}
+
+void ProducerCore::housekeeping(int64_t nowMs) {
+  // metadata.max.idle.ms (Java's metadata topic expiry): a topic not sent to for that long,
+  // with nothing of it queued, in flight or waiting, leaves the Metadata requests.
+  std::vector<std::string> idle;
+  for (const std::string& topic : metadata_.topics()) {
+    if (!waiting_.contains(topic) && accumulator_.idle(topic, nowMs, config_.metadataMaxIdleMs)) idle.push_back(topic);
+  }
+  for (const std::string& topic : idle) {
+    events_.logWith(LogLevel::Debug, "METADATA", [&] {
+      return "topic " + topic + " unused for metadata.max.idle.ms: no longer in metadata requests";
+    });
+    metadata_.removeTopic(topic);
+    accumulator_.removeTopic(topic);
+    partitioners_.erase(topic);
+  }
+  if (!idle.empty()) {
+    routeCache_ = nullptr;
+    lastTopic_ = nullptr;
+    lastPartitioner_ = nullptr;
+  }
+
+  // Memory: pooled batch buffers beyond the last period's peak, and once a burst is over
+  // (little pending) the heap's free pages.
+  const std::size_t freed = accumulator_.trimPool() + handoff_.takeReleasedHeapBytes();
+  freedSinceTrim_ += freed;
+  releasedHeapBytesTotal_ += freed;
+  const int64_t burstOver = std::min<int64_t>(handoff_.maxBytes() / 8, kTrimPendingBytes);
+  if (freedSinceTrim_ >= kTrimAfterFreedBytes && handoff_.pendingBytes() <= burstOver) {
+    events_.logWith(LogLevel::Debug, "MEMORY", [&] {
+      return std::to_string(freedSinceTrim_ / 1024) + " KiB freed since the last trim: returning free heap pages";
+    });
+#if defined(__GLIBC__)
+    // glibc keeps freed memory in its arenas (and raises its mmap threshold after large
+    // frees); malloc_trim gives every arena's free pages back to the system.
+    malloc_trim(0);
+#endif
+    ++heapTrims_;
+    freedSinceTrim_ = 0;
+  }
 }
 
 std::size_t ProducerCore::waitingForMetadata() const noexcept {

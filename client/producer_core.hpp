@@ -15,6 +15,16 @@
 /// Batches of a partition that stays without a leader fail the same way. With
 /// delivery.timeout.ms set, a waiting record past it fails with TimedOut.
 ///
+/// A record for a partition at or above the topic's cached partition count waits too, for
+/// a fresh answer (the topic may have grown); only if that answer still has no such
+/// partition does it fail with UnknownPartition (as Java's waitOnMetadata).
+///
+/// Housekeeping, about once a second (housekeeping(), on the owner's timer): topics unused
+/// for metadata.max.idle.ms
+/// with nothing pending leave the Metadata requests; pooled batch buffers beyond the last
+/// second's peak are freed; and once a burst is over (little is pending) and enough has
+/// been freed, malloc_trim gives the heap's free pages back to the system.
+///
 /// Threading: the I/O thread only.
 
 #include <cstdint>
@@ -26,6 +36,7 @@
 #include <vector>
 
 #include "client/clock.hpp"
+#include "client/events.hpp"
 #include "client/metadata_cache.hpp"
 #include "client/partitioner.hpp"
 #include "client/record_accumulator.hpp"
@@ -36,7 +47,8 @@ namespace kafkalite::client {
 
 class ProducerCore {
  public:
-  ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff, ConnectionFactory& factory);
+  ProducerCore(const ProducerConfig& config, const Clock& clock, RecordHandoff& handoff, ConnectionFactory& factory,
+               const Events& events = Events::none());
   ProducerCore(const ProducerCore&) = delete;
   ProducerCore& operator=(const ProducerCore&) = delete;
 
@@ -61,16 +73,37 @@ class ProducerCore {
   /// Records waiting for their topic's metadata.
   [[nodiscard]] std::size_t waitingForMetadata() const noexcept;
 
+  /// The statistics document at `nowMs` (producer_statistics.cpp; fields in
+  /// docs/producer.md). Resets the round-trip-time windows.
+  [[nodiscard]] std::string statistics(int64_t nowMs);
+
+  /// The housekeeping period (see the file comment).
+  static constexpr int64_t kHousekeepingMs = 1000;
+  /// malloc_trim once this much was freed since the last trim ...
+  static constexpr std::size_t kTrimAfterFreedBytes = 8 * 1024 * 1024;
+  /// ... and at most this many bytes (or an eighth of the bound) are pending.
+  static constexpr int64_t kTrimPendingBytes = 8 * 1024 * 1024;
+  /// Housekeeping (see the file comment); the owner calls it every kHousekeepingMs.
+  void housekeeping(int64_t nowMs);
+  /// What housekeeping has freed (tests and statistics): batch buffers and copy buffers.
+  [[nodiscard]] std::size_t releasedHeapBytes() const noexcept { return releasedHeapBytesTotal_; }
+  /// Times housekeeping called malloc_trim.
+  [[nodiscard]] int64_t heapTrims() const noexcept { return heapTrims_; }
+
  private:
   struct Waiting {
     std::deque<uint32_t> slots;  // in arrival order
     int32_t attempts = 0;
     std::error_code lastError;
+    // A record for a partition the cached metadata lacks waits for an answer newer than
+    // this metadata version (one requested after it started waiting); -1: any answer.
+    int64_t freshAfterVersion = -1;
   };
 
   /// `sameTopicAsLast`: the caller knows the record's topic is the previous record's, whose
-  /// accumulator queues and partitioner are at hand.
-  void route(uint32_t index, const TopicMetadata& topic, bool sameTopicAsLast);
+  /// accumulator queues and partitioner are at hand. `fresh`: `topic` was just answered,
+  /// so a partition it lacks does not exist (else the record waits for a fresh answer).
+  void route(uint32_t index, const TopicMetadata& topic, bool sameTopicAsLast, bool fresh = false);
   void onMetadata(int64_t nowMs, std::error_code error);
   void fail(uint32_t index, std::error_code error);
   /// delivery.timeout.ms for records waiting for metadata; returns the next expiry.
@@ -78,6 +111,8 @@ class ProducerCore {
   Partitioner& partitionerFor(const std::string& topic);
 
   const ProducerConfig config_;
+  const Clock& clock_;
+  const Events& events_;
   RecordHandoff& handoff_;
   MetadataCache metadata_;
   RecordAccumulator accumulator_;
@@ -92,6 +127,11 @@ class ProducerCore {
   uint64_t routeCacheVersion_ = 0;
   std::string routeCacheTopic_;
   std::function<void()> metadataObserver_;
+  // Housekeeping.
+  std::size_t freedSinceTrim_ = 0;
+  std::size_t releasedHeapBytesTotal_ = 0;
+  int64_t heapTrims_ = 0;
+  int64_t startedMs_ = 0;
 };
 
 }  // namespace kafkalite::client

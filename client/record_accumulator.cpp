@@ -13,6 +13,13 @@ constexpr int32_t kMaxReservedRecords = 16384;
 // count (1).
 constexpr std::size_t kMaxRecordOverhead = 32;
 
+// What a record's headers count against the byte bound (RecordSlot::recordBytes).
+int64_t headerBytes(const RecordSlot& slot) noexcept {
+  int64_t n = 0;
+  for (const RecordHeader& h : slot.headers()) n += static_cast<int64_t>(h.key.size() + (h.value ? h.value->size() : 0));
+  return n;
+}
+
 std::optional<std::span<const uint8_t>> bytesOf(const std::optional<std::string>& s) noexcept {
   if (!s) return std::nullopt;
   return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size());
@@ -41,7 +48,7 @@ RecordAccumulator::TopicQueues& RecordAccumulator::topic(const std::string& name
   return *it->second;
 }
 
-ProducerBatch* RecordAccumulator::allocate(const TopicQueues& topic, int32_t partition, int64_t createdMs) {
+ProducerBatch* RecordAccumulator::allocate(TopicQueues& topic, int32_t partition, int64_t createdMs) {
   ProducerBatch* b = nullptr;
   if (free_.empty()) {
     all_.push_back(std::make_unique<ProducerBatch>());
@@ -50,14 +57,54 @@ ProducerBatch* RecordAccumulator::allocate(const TopicQueues& topic, int32_t par
     b = free_.back();
     free_.pop_back();
   }
-  b->reset(&topic.name, partition, createdMs);
+  b->reset(&topic.name, partition, &topic.partitions[static_cast<std::size_t>(partition)], createdMs);
+  ++topic.outstanding;
+  peakOutstanding_ = std::max(peakOutstanding_, ++outstanding_);
   return b;
 }
 
 void RecordAccumulator::deallocate(ProducerBatch* batch) noexcept {
   batch->builder.reset();
   batch->records.clear();
+  if (const auto it = topics_.find(batch->topic()); it != topics_.end()) --it->second->outstanding;
+  --outstanding_;
   free_.push_back(batch);
+}
+
+std::size_t RecordAccumulator::trimPool() noexcept {
+  // Keep as many pooled batches as the last period had outstanding at its peak (a steady
+  // stream reuses them without allocating); free the buffers of the others, the least
+  // recently used first (the bottom of the stack).
+  const auto keep = static_cast<std::size_t>(std::max<int64_t>(peakOutstanding_, 0));
+  peakOutstanding_ = outstanding_;
+  std::size_t freed = 0;
+  for (std::size_t i = 0; i + keep < free_.size(); ++i) {
+    const std::size_t bytes = free_[i]->heapBytes();
+    if (bytes == 0) continue;
+    free_[i]->releaseMemory();
+    freed += bytes;
+  }
+  return freed;
+}
+
+std::size_t RecordAccumulator::pooledBytes() const noexcept {
+  std::size_t n = 0;
+  for (const ProducerBatch* b : free_) n += b->heapBytes();
+  return n;
+}
+
+bool RecordAccumulator::idle(const std::string& topic, int64_t nowMs, int64_t idleMs) const {
+  const auto it = topics_.find(topic);
+  if (it == topics_.end()) return true;
+  return it->second->outstanding == 0 && nowMs - it->second->lastAppendMs >= idleMs;
+}
+
+void RecordAccumulator::removeTopic(const std::string& topic) {
+  const auto it = topics_.find(topic);
+  if (it == topics_.end() || it->second->outstanding != 0) return;
+  // ready() rebuilds these from scratch; drop pointers into the queues now going away.
+  for (auto& [node, queues] : nodeQueues_) queues.clear();
+  topics_.erase(it);
 }
 
 RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, int32_t partition,
@@ -66,6 +113,7 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     topic.partitions.resize(static_cast<std::size_t>(partition) + 1);
   }
   PartitionQueue& pq = topic.partitions[static_cast<std::size_t>(partition)];
+  topic.lastAppendMs = slot.enqueuedMs;
   headerScratch_.clear();
   for (const auto& h : slot.headers()) headerScratch_.push_back({h.key, bytesOf(h.value)});
   const auto key = slot.keyBytes();
@@ -107,9 +155,9 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     return AppendStatus::TooLarge;
   }
   last->records.push_back(slot.takeCompletion());
+  last->recordBytes += static_cast<int64_t>(keyLen + valueLen) + headerBytes(slot);
+  ++pq.appendedRecords;
   if (last->recordCount() >= config_.batchNumMessages) last->full = true;
-  // The bytes are in the batch now; free the application's buffers early.
-  slot.releaseBytes();
   return AppendStatus::Appended;
 }
 
@@ -183,20 +231,20 @@ void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64
     if (pq.muted || pq.batches.empty()) continue;
     ProducerBatch* head = pq.batches.front();
     if (backingOff(*head, metadata, nowMs)) continue;
-    if (producerId_ >= 0 && !head->closed()) {
-      // Idempotence: the sequence is fixed when the batch is closed for its first send, so
-      // every retry carries the same bytes and the broker recognises a duplicate (spec 8.6).
-      head->builder.assignProducer(producerId_, producerEpoch_, pq.nextSequence);
-      pq.nextSequence = static_cast<int32_t>((int64_t{pq.nextSequence} + head->recordCount()) % (int64_t{1} << 31));
-    }
     head->close();
     const auto bytes = static_cast<int64_t>(head->bytes().size());
     if (!first && size + bytes > config_.messageMaxBytes) {
       start = (start + i) % queues.size();  // continue here next time
       return;
     }
+    // Idempotence: the sequence is fixed when the batch is taken for its first send (and
+    // only then, so a batch left queued leaves no gap), and every retry carries the same
+    // bytes, so the broker recognises a duplicate (spec 8.6).
+    if (producerId_ >= 0) assignSequence(pq, *head);
     pq.batches.pop_front();
     if (config_.guaranteeOrder) pq.muted = true;
+    pq.sentRecords += head->recordCount();
+    pq.sentBytes += bytes;
     size += bytes;
     first = false;
     out.push_back(head);
@@ -204,32 +252,33 @@ void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64
   start = (start + 1) % queues.size();
 }
 
-void RecordAccumulator::setProducerIdentity(int64_t producerId, int16_t producerEpoch) noexcept {
-  producerId_ = producerId;
-  producerEpoch_ = producerEpoch;
-  // A new producer id starts every partition's sequence at 0; batches closed under the old
-  // one keep it (the broker still knows it).
-  for (auto& [name, topic] : topics_) {
-    for (PartitionQueue& pq : topic->partitions) pq.nextSequence = 0;
+void RecordAccumulator::assignSequence(PartitionQueue& pq, ProducerBatch& head) {
+  // Only an unmuted partition is drained, so nothing of it is in flight (idempotence keeps
+  // one batch per partition in flight): it may move to the current identity when its head
+  // is new (nothing waits for a retry under the old one), or at once when it was marked.
+  const bool current = pq.producerId == producerId_ && pq.producerEpoch == producerEpoch_;
+  if (!current && (!head.hasSequence() || pq.resequence)) {
+    pq.producerId = producerId_;
+    pq.producerEpoch = producerEpoch_;
+    pq.nextSequence = 0;
+    pq.resequence = false;
   }
+  const bool stampedHere = head.hasSequence() && head.producerId() == pq.producerId &&
+                           head.producerEpoch() == pq.producerEpoch;
+  if (head.hasSequence() && (stampedHere || pq.producerId != producerId_ || pq.producerEpoch != producerEpoch_)) {
+    return;  // a retry keeps its sequence
+  }
+  head.stamp(pq.producerId, pq.producerEpoch, pq.nextSequence);
+  pq.nextSequence = static_cast<int32_t>((int64_t{pq.nextSequence} + head.recordCount()) % (int64_t{1} << 31));
 }
 
 void RecordAccumulator::reenqueue(ProducerBatch* batch, int64_t nowMs, uint64_t metadataAttempts) {
   batch->retryAtMs = nowMs + config_.retryBackoffMs;
   batch->awaitMetadataAttempt = metadataAttempts;
-  TopicQueues& t = topic(batch->topic());
-  if (static_cast<std::size_t>(batch->partition()) >= t.partitions.size()) {
-    t.partitions.resize(static_cast<std::size_t>(batch->partition()) + 1);
-  }
-  t.partitions[static_cast<std::size_t>(batch->partition())].batches.push_front(batch);
+  batch->queue()->batches.push_front(batch);
 }
 
-void RecordAccumulator::unmute(const ProducerBatch& batch) {
-  TopicQueues& t = topic(batch.topic());
-  if (static_cast<std::size_t>(batch.partition()) < t.partitions.size()) {
-    t.partitions[static_cast<std::size_t>(batch.partition())].muted = false;
-  }
-}
+void RecordAccumulator::unmute(const ProducerBatch& batch) { batch.queue()->muted = false; }
 
 bool RecordAccumulator::empty() const noexcept {
   for (const auto& [name, topic] : topics_) {
@@ -237,6 +286,65 @@ bool RecordAccumulator::empty() const noexcept {
       if (!pq.batches.empty()) return false;
     }
   }
+  return true;
+}
+
+}  // namespace kafkalite::client
+
+namespace kafkalite::client {
+
+bool RecordAccumulator::split(ProducerBatch* batch) {
+  const int32_t count = batch->recordCount();
+  if (count < 2 || !batch->closed()) return false;
+  protocol::DecodeError error;
+  const auto view = protocol::RecordBatchView::parse(batch->bytes(), error);
+  if (!view) return false;  // our own bytes: cannot happen
+  TopicQueues& t = topic(batch->topic());
+  const int32_t firstHalf = count / 2;
+  ProducerBatch* halves[2] = {allocate(t, batch->partition(), batch->createdMs),
+                              allocate(t, batch->partition(), batch->createdMs)};
+  for (ProducerBatch* half : halves) {
+    half->builder.reserve(batch->bytes().size() / 2 + protocol::kRecordBatchHeaderSize);
+    half->builder.begin(view->baseTimestamp());
+  }
+  protocol::RecordCursor cursor = view->records();
+  protocol::RecordView record;
+  int32_t index = 0;
+  while (cursor.next(record)) {
+    ProducerBatch* half = halves[index < firstHalf ? 0 : 1];
+    headerScratch_.clear();
+    protocol::RecordHeaderCursor headers = record.headers();
+    protocol::RecordHeaderView header;
+    int64_t bytes = 0;
+    while (headers.next(header)) {
+      headerScratch_.push_back(header);
+      bytes += static_cast<int64_t>(header.key.size() + (header.value ? header.value->size() : 0));
+    }
+    bytes += static_cast<int64_t>((record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0));
+    (void)half->builder.append(view->baseTimestamp() + record.timestampDelta, record.key, record.value, headerScratch_);
+    half->records.push_back(std::move(batch->records[static_cast<std::size_t>(index)]));
+    half->recordBytes += bytes;
+    ++index;
+  }
+  for (ProducerBatch* half : halves) {
+    // The refused attempt does not count against the retries: a batch is split at most
+    // log2(records) times.
+    half->attempts = std::max(0, batch->attempts - 1);
+    half->lastError = batch->lastError;
+    half->full = true;  // sendable at once
+    half->close();
+  }
+  if (batch->hasSequence()) {
+    // The halves take over the batch's sequence range, so no gap opens (spec 8.6).
+    halves[0]->stamp(batch->producerId(), batch->producerEpoch(), batch->baseSequence());
+    const auto second = (int64_t{batch->baseSequence()} + firstHalf) % (int64_t{1} << 31);
+    halves[1]->stamp(batch->producerId(), batch->producerEpoch(), static_cast<int32_t>(second));
+  }
+  PartitionQueue& pq = *batch->queue();
+  batch->records.clear();  // moved into the halves
+  deallocate(batch);
+  pq.batches.push_front(halves[1]);
+  pq.batches.push_front(halves[0]);
   return true;
 }
 

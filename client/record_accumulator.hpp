@@ -16,7 +16,18 @@
 /// wait for slots); the producer is flushing or closing.
 ///
 /// Batches are recycled, so their RecordBatchBuilder buffers are reused: once warm,
-/// appending allocates nothing.
+/// appending allocates nothing. trimPool() (called about once a second) frees the buffers
+/// of pooled batches beyond what the last period needed at its peak, so a burst's memory
+/// is given back once the burst is over.
+///
+/// Idempotence (spec 8.5-8.6): a batch gets its partition's next sequence when drain()
+/// takes it for its first send, under the identity (producer id and epoch) its partition
+/// counts under. When the producer's identity changes (a new id, or an epoch bump after a
+/// sequence error, KIP-360), a partition moves to it — starting again at sequence 0 — as
+/// soon as nothing of it is in flight or waiting for a retry under the old one; a
+/// partition marked by resequence() also re-stamps its retried batches, in order, from 0.
+/// A batch split after MESSAGE_TOO_LARGE keeps its sequence range: its halves take its
+/// base sequence and the one after their first half.
 ///
 /// Threading: owned by the I/O thread; not synchronised.
 
@@ -46,21 +57,33 @@ struct AccumulatorConfig {
   static AccumulatorConfig from(const ProducerConfig& config) noexcept;
 };
 
+/// One partition's batches, oldest first, and what it counts (I/O thread).
+struct PartitionQueue {
+  std::deque<ProducerBatch*> batches;
+  bool muted = false;  ///< a batch of it is in flight and order must be kept
+  int32_t leaderlessAnswers = 0;  ///< metadata answers in a row without a leader for it
+  // Idempotence: the identity its sequences count under, and the next base sequence.
+  int64_t producerId = -1;
+  int16_t producerEpoch = -1;
+  int32_t nextSequence = 0;
+  bool resequence = false;  ///< move to the new identity at once, re-stamping retried batches
+  // Statistics (cumulative).
+  int64_t sentRecords = 0;  ///< records in batches drained for sending (every attempt)
+  int64_t sentBytes = 0;    ///< their record batch bytes
+  int64_t appendedRecords = 0;  ///< records appended
+};
+
 class RecordAccumulator {
  public:
-  /// One partition's batches, oldest first.
-  struct PartitionQueue {
-    std::deque<ProducerBatch*> batches;
-    bool muted = false;  ///< a batch of it is in flight and order must be kept
-    int32_t leaderlessAnswers = 0;  ///< metadata answers in a row without a leader for it
-    int32_t nextSequence = 0;       ///< idempotence: base sequence of the next batch closed
-  };
+  using PartitionQueue = client::PartitionQueue;
   /// One topic's partition queues. A deque, so growing it (the topic gained partitions)
   /// keeps references to the queues valid.
   struct TopicQueues {
     explicit TopicQueues(std::string n) : name(std::move(n)) {}
     const std::string name;
     std::deque<PartitionQueue> partitions;
+    int64_t lastAppendMs = 0;   ///< enqueue time of the last record appended
+    int64_t outstanding = 0;    ///< batches allocated and not yet deallocated
   };
 
   enum class AppendStatus : uint8_t {
@@ -111,6 +134,13 @@ class RecordAccumulator {
   /// refresh after `metadataAttempts` (MetadataCache::refreshAttempts()) has ended.
   void reenqueue(ProducerBatch* batch, int64_t nowMs, uint64_t metadataAttempts);
 
+  /// The broker refused `batch` as too large (MESSAGE_TOO_LARGE): splits it into two
+  /// batches of half its records each, which go back to the head of its partition's
+  /// queue, in order, ready to send at once (as Java's splitAndReenqueue). They keep its
+  /// records' completions, bytes, creation time and, when it had one, its sequence range.
+  /// Returns false, changing nothing, for a batch of one record.
+  bool split(ProducerBatch* batch);
+
   /// The request carrying `batch` has ended: its partition may send again.
   void unmute(const ProducerBatch& batch);
 
@@ -120,11 +150,36 @@ class RecordAccumulator {
   /// Flushing or closing: every batch is sendable at once, whatever its linger.
   void setFlushing(bool flushing) noexcept { flushing_ = flushing; }
 
-  /// Idempotence: batches closed from now on carry this producer id and epoch and the next
-  /// sequence of their partition; a new id restarts every partition at sequence 0.
-  /// -1 (the default) = not idempotent.
-  void setProducerIdentity(int64_t producerId, int16_t producerEpoch) noexcept;
+  /// Idempotence: the identity batches are stamped with from now on (see the file
+  /// comment); -1 (the default) = not idempotent.
+  void setProducerIdentity(int64_t producerId, int16_t producerEpoch) noexcept {
+    producerId_ = producerId;
+    producerEpoch_ = producerEpoch;
+  }
+  /// Idempotence: `batch`'s partition moves to the next identity at once, re-stamping its
+  /// queued batches from sequence 0 (after a sequence error or a gap in its sequence).
+  void resequence(const ProducerBatch& batch) noexcept {
+    if (batch.queue() != nullptr) batch.queue()->resequence = true;
+  }
   [[nodiscard]] bool flushing() const noexcept { return flushing_; }
+
+  /// Frees the buffers of pooled batches beyond the most batches outstanding at once since
+  /// the last call; returns the heap bytes freed. Called about once a second.
+  std::size_t trimPool() noexcept;
+  /// Heap bytes the pooled (free) batches keep.
+  [[nodiscard]] std::size_t pooledBytes() const noexcept;
+  /// Batches allocated and not yet deallocated.
+  [[nodiscard]] int64_t outstandingBatches() const noexcept { return outstanding_; }
+
+  /// metadata.max.idle.ms: whether `topic` had no record appended for `idleMs` at `nowMs`
+  /// and nothing of it is pending (no batch allocated). A topic without queues is idle.
+  [[nodiscard]] bool idle(const std::string& topic, int64_t nowMs, int64_t idleMs) const;
+  /// Forgets an idle topic's queues (references to them become invalid).
+  void removeTopic(const std::string& topic);
+  /// Every topic's queues (statistics).
+  [[nodiscard]] const std::unordered_map<std::string, std::unique_ptr<TopicQueues>>& topics() const noexcept {
+    return topics_;
+  }
 
   /// Calls `fail(batch)` for every batch still queued (not in flight) and removes them;
   /// `fail` completes the records and deallocates the batch.
@@ -177,12 +232,15 @@ class RecordAccumulator {
   [[nodiscard]] bool empty() const noexcept;
 
  private:
-  ProducerBatch* allocate(const TopicQueues& topic, int32_t partition, int64_t createdMs);
+  ProducerBatch* allocate(TopicQueues& topic, int32_t partition, int64_t createdMs);
+  void assignSequence(PartitionQueue& pq, ProducerBatch& head);
   [[nodiscard]] bool backingOff(const ProducerBatch& b, const MetadataCache& metadata, int64_t nowMs) const noexcept;
   [[nodiscard]] bool sendable(const PartitionQueue& pq, int64_t nowMs, bool exhausted) const noexcept;
 
   AccumulatorConfig config_;
   bool flushing_ = false;
+  int64_t outstanding_ = 0;         // batches allocated and not deallocated
+  int64_t peakOutstanding_ = 0;     // most at once since the last trimPool()
   int64_t producerId_ = -1;
   int16_t producerEpoch_ = -1;
   std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_;

@@ -24,11 +24,13 @@ RecordSlot* mapSlab(std::size_t bytes) {
 
 }  // namespace
 
-RecordHandoff::RecordHandoff(int32_t capacity)
+RecordHandoff::RecordHandoff(int32_t capacity, int64_t maxBytes)
     : capacity_(capacity),
+      maxBytes_(maxBytes),
+      bodyBudget_(static_cast<std::size_t>(std::min<int64_t>(maxBytes / 16, int64_t{16} * 1024 * 1024))),
       slabBytes_((static_cast<std::size_t>(capacity) * sizeof(RecordSlot) + kHugePage - 1) / kHugePage * kHugePage),
       slots_(mapSlab(slabBytes_)),
-      semaphore_(capacity),
+      semaphore_(capacity, maxBytes),
       free_(static_cast<std::size_t>(capacity)),
       ready_(static_cast<std::size_t>(capacity)) {}
 
@@ -38,18 +40,25 @@ RecordHandoff::~RecordHandoff() {
   ::munmap(slots_, slabBytes_);
 }
 
-uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock) {
+uint32_t RecordHandoff::acquire(int32_t enqueueTimeoutMs, bool mayBlock, int64_t recordBytes) {
   if (shutdown_.load(std::memory_order_acquire)) throw std::system_error(ClientError::ProducerClosed);
+  // A record larger than the whole bound could never fit: it takes no bytes and fails
+  // with RecordTooLarge on the I/O thread (as Java's "larger than buffer.memory").
+  const int64_t bytes = charged(recordBytes) ? recordBytes : 0;
   SlotSemaphore::Result result = SlotSemaphore::Result::TimedOut;
-  if (semaphore_.tryAcquire()) {
+  if (semaphore_.tryAcquire(bytes)) {
     result = SlotSemaphore::Result::Acquired;
   } else if (mayBlock && enqueueTimeoutMs < 0) {
-    result = semaphore_.acquire();
+    result = semaphore_.acquire(bytes);
   } else if (mayBlock && enqueueTimeoutMs > 0) {
-    result = semaphore_.tryAcquireFor(std::chrono::milliseconds(enqueueTimeoutMs));
+    result = semaphore_.tryAcquireFor(std::chrono::milliseconds(enqueueTimeoutMs), bytes);
   }
   if (result == SlotSemaphore::Result::Shutdown) throw std::system_error(ClientError::ProducerClosed);
-  if (result == SlotSemaphore::Result::TimedOut) throw QueueFullException(capacity_);
+  if (result == SlotSemaphore::Result::TimedOut) {
+    // Whichever bound was short at the end (a snapshot): the slots, else the bytes.
+    if (semaphore_.available() <= 0) throw QueueFullException(capacity_);
+    throw QueueFullException(maxBytes_, recordBytes);
+  }
   uint32_t index = 0;
   if (free_.pop(index)) return index;  // a slot used before: warm, and its buffers kept
   if (constructed_.load(std::memory_order_relaxed) < static_cast<uint32_t>(capacity_)) {
@@ -102,9 +111,12 @@ void RecordHandoff::wakePacers() noexcept {
   paceCv_.notify_all();
 }
 
-void RecordHandoff::abandon(uint32_t index) {
+void RecordHandoff::abandon(uint32_t index, int64_t recordBytes) {
+  // A sending thread: the application's buffers go, a copy's stay (the I/O thread's
+  // accounting of them corrects itself when it next sees the slot).
+  slots_[index].releaseBytes();
   clearSlot(index);
-  release(1);
+  release(1, charged(recordBytes) ? recordBytes : 0);
 }
 
 namespace {
@@ -132,7 +144,9 @@ void deliver(const Producer::Callback& callback, std::promise<RecordMetadata>* p
 
 void RecordHandoff::completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept {
   RecordSlot& s = slots_[index];
+  if (!s.oversized) deferredBytes_ += s.recordBytes();
   deliver(s.callback, s.promise.get(), error, metadata);
+  releaseBody(s);
   clearSlot(index);
   ++deferred_;
 }
@@ -144,15 +158,37 @@ void RecordHandoff::completeDeferred(PendingRecord& record, std::error_code erro
 }
 
 void RecordHandoff::releaseDeferred() noexcept {
-  if (deferred_ == 0) return;
-  release(std::exchange(deferred_, 0));
+  if (deferred_ == 0 && deferredBytes_ == 0) return;
+  release(std::exchange(deferred_, 0), std::exchange(deferredBytes_, 0));
+}
+
+void RecordHandoff::releaseBody(RecordSlot& s) noexcept {
+  if (s.bodyMoved) {
+    keptBodyBytes_ -= std::exchange(s.body->keptBytes, 0);  // a copy's buffers were replaced by these
+    releasedHeapBytes_ += s.releaseBytes();
+    return;
+  }
+  // A copy in the slot's body: keep its buffers for the next copy, unless they are large
+  // or the slots together already keep the budget (a burst of large records would
+  // otherwise stay resident in every slot it touched).
+  if (s.keyAt != BytesAt::Body && s.valueAt != BytesAt::Body) return;
+  SlotBody& body = *s.body;
+  const std::size_t capacity = body.key.capacity() + body.value.capacity();
+  keptBodyBytes_ = keptBodyBytes_ - body.keptBytes + capacity;
+  body.keptBytes = capacity;
+  if (capacity > kMaxKeptBodyBytes || keptBodyBytes_ > bodyBudget_) {
+    std::string().swap(body.key);
+    std::string().swap(body.value);
+    keptBodyBytes_ -= capacity;
+    body.keptBytes = 0;
+    releasedHeapBytes_ += capacity;
+  }
 }
 
 void RecordHandoff::clearSlot(uint32_t index) noexcept {
   RecordSlot& s = slots_[index];
-  // Field by field: the topic is overwritten by the next send(), the body's buffers are
-  // kept for it.
-  s.releaseBytes();
+  // Field by field: the topic is overwritten by the next send(); the body was released
+  // by the caller (releaseBody on the I/O thread, releaseBytes on a sending thread).
   s.requestedPartition.reset();
   s.keyAt = BytesAt::Null;
   s.valueAt = BytesAt::Null;
@@ -163,8 +199,8 @@ void RecordHandoff::clearSlot(uint32_t index) noexcept {
   free_.push(index);
 }
 
-void RecordHandoff::release(int64_t permits) noexcept {
-  semaphore_.release(permits);
+void RecordHandoff::release(int64_t permits, int64_t bytes) noexcept {
+  semaphore_.release(permits, bytes);
   // seq_cst pairs with waitIdle(): it counts itself a waiter, then reads pending().
   if (idleWaiters_.load(std::memory_order_seq_cst) > 0 && pending() == 0) {
     std::lock_guard lock(idleMutex_);

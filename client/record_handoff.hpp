@@ -52,6 +52,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "client/index_queue.hpp"
@@ -73,11 +74,12 @@ enum class BytesAt : uint8_t { Null, Inline, Body };
 
 /// The parts of a record that do not fit a slot's fixed fields: moved-in or large keys
 /// and values, and headers. Made for a slot the first time it needs one and kept with
-/// the slot, so copied records reuse its buffers.
+/// the slot, so copied records reuse its buffers (within RecordHandoff's body budget).
 struct SlotBody {
   std::string key;
   std::string value;
   std::vector<RecordHeader> headers;
+  std::size_t keptBytes = 0;  ///< I/O thread: capacity counted in the handoff's kept-body total
 };
 
 /// One record between send() and its append to a batch (or its failure before that).
@@ -99,6 +101,7 @@ struct RecordSlot {
   BytesAt keyAt = BytesAt::Null;
   BytesAt valueAt = BytesAt::Null;
   bool bodyMoved = false;  ///< the body's strings are the application's (freed once serialized)
+  bool oversized = false;  ///< larger than the whole byte bound: took no bytes, fails with RecordTooLarge
   std::array<uint8_t, kInlineBytes> inlineBytes;
 
   /// Takes topic, partition, key, value and headers of `record` (moved, not copied).
@@ -164,18 +167,44 @@ struct RecordSlot {
     return body->headers;
   }
 
-  /// The key, value and headers are serialized: frees what the application gave away.
-  /// Copies keep their buffers for the next record, and are left as they are: the I/O
-  /// thread then writes nothing into the slot, whose cache lines go back to the sending
-  /// thread clean.
-  void releaseBytes() noexcept {
-    if (!bodyMoved) return;
+  /// The bytes the record counts against queue.buffering.max.kbytes: key, value and
+  /// headers (names and values), as recordBytes(record) computed them at send().
+  [[nodiscard]] int64_t recordBytes() const noexcept {
+    int64_t n = 0;
+    if (const auto k = keyBytes()) n += static_cast<int64_t>(k->size());
+    if (const auto v = valueBytes()) n += static_cast<int64_t>(v->size());
+    for (const RecordHeader& h : headers()) {
+      n += static_cast<int64_t>(h.key.size() + (h.value ? h.value->size() : 0));
+    }
+    return n;
+  }
+  /// What `record` will count, computed before it is stored (the sending thread).
+  [[nodiscard]] static int64_t recordBytes(const ProducerRecord& record) noexcept {
+    int64_t n = static_cast<int64_t>((record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0));
+    for (const RecordHeader& h : record.headers) {
+      n += static_cast<int64_t>(h.key.size() + (h.value ? h.value->size() : 0));
+    }
+    return n;
+  }
+  /// As recordBytes(const ProducerRecord&) for a copied record.
+  [[nodiscard]] static int64_t recordBytes(const RecordView& record) noexcept {
+    return static_cast<int64_t>((record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0));
+  }
+
+  /// The key, value and headers are serialized: frees what the application gave away and
+  /// returns how many heap bytes that was. Copies keep their buffers for the next record
+  /// (RecordHandoff bounds them), and are left as they are: the I/O thread then writes
+  /// nothing into the slot, whose cache lines go back to the sending thread clean.
+  std::size_t releaseBytes() noexcept {
+    if (!bodyMoved) return 0;
+    const std::size_t freed = body->key.capacity() + body->value.capacity();
     std::string().swap(body->key);
     std::string().swap(body->value);
-    body->headers.clear();
+    body->headers = {};
     bodyMoved = false;
     keyAt = BytesAt::Null;
     valueAt = BytesAt::Null;
+    return freed;
   }
 
   /// Moves the callback (or promise) and the timestamp out, for the batch the record was
@@ -204,17 +233,27 @@ class RecordHandoff {
     bool pace = false;  ///< the hand-off is deep: call pace() once the wake is posted
   };
 
-  /// `capacity` slots (>= 1), all free.
-  explicit RecordHandoff(int32_t capacity);
+  /// A copied record's key and value buffers stay with its slot for the next copy only up
+  /// to this size, and only while all slots together keep at most bodyBudget() bytes.
+  static constexpr std::size_t kMaxKeptBodyBytes = 64 * 1024;
+
+  /// `capacity` slots (>= 1), all free, and `maxBytes` (>= 1) bytes of keys, values and
+  /// headers (queue.buffering.max.kbytes).
+  explicit RecordHandoff(int32_t capacity, int64_t maxBytes = INT64_MAX);
   ~RecordHandoff();
   RecordHandoff(const RecordHandoff&) = delete;
   RecordHandoff& operator=(const RecordHandoff&) = delete;
 
-  /// Takes a free slot, waiting per `enqueueTimeoutMs` (queue.enqueue.timeout.ms); with
-  /// `mayBlock` false (the I/O thread itself) it never waits. Throws QueueFullException
-  /// when no slot came free in time; std::system_error(ProducerClosed) after shutdown().
-  /// The slot must then be published or abandoned.
-  uint32_t acquire(int32_t enqueueTimeoutMs, bool mayBlock);
+  /// Takes a free slot and `recordBytes` of the byte bound, waiting per `enqueueTimeoutMs`
+  /// (queue.enqueue.timeout.ms); with `mayBlock` false (the I/O thread itself) it never
+  /// waits. A record larger than the whole bound takes no bytes (charged() is false: the
+  /// I/O thread fails it). Throws QueueFullException when no slot, or not enough bytes,
+  /// came free in time; std::system_error(ProducerClosed) after shutdown(). The slot must
+  /// then be published or abandoned.
+  uint32_t acquire(int32_t enqueueTimeoutMs, bool mayBlock, int64_t recordBytes = 0);
+
+  /// Whether a record of `recordBytes` took bytes of the bound (it is not larger than it).
+  [[nodiscard]] bool charged(int64_t recordBytes) const noexcept { return recordBytes <= maxBytes_; }
 
   /// The slot `index`.
   [[nodiscard]] RecordSlot& slot(uint32_t index) noexcept { return slots_[index]; }
@@ -229,8 +268,9 @@ class RecordHandoff {
   /// no limit). Returns whether the hand-off was that short when it returned.
   bool pace(int32_t enqueueTimeoutMs);
 
-  /// Returns an acquired, unpublished slot unused (its contents are cleared).
-  void abandon(uint32_t index);
+  /// Returns an acquired, unpublished slot unused (its contents are cleared) with the
+  /// `recordBytes` it took.
+  void abandon(uint32_t index, int64_t recordBytes = 0);
 
   /// I/O thread: clears the wake flag, then takes up to `limit` published slots in order
   /// and calls `onRecord(index)` for each. Returns true if the caller must post another
@@ -262,15 +302,29 @@ class RecordHandoff {
   /// releaseDeferred(): completing a batch costs one semaphore release, not one per record.
   void completeDeferred(uint32_t index, std::error_code error, const RecordMetadata& metadata) noexcept;
   /// I/O thread: completes a record that was appended to a batch (its slot already
-  /// recycled); its permit is given back by the next releaseDeferred().
+  /// recycled); its permit is given back by the next releaseDeferred(), its bytes with
+  /// the batch's (deferBytes()).
   void completeDeferred(PendingRecord& record, std::error_code error, const RecordMetadata& metadata) noexcept;
   /// I/O thread: the record in slot `index` was appended to a batch, which took its
-  /// completion (RecordSlot::takeCompletion) and released its bytes: the slot is free
-  /// again, the permit stays held until the record completes. Nothing is cleared: the
-  /// next send() sets every field it reads.
-  void recycle(uint32_t index) noexcept { free_.push(index); }
-  /// Gives back the permits of the slots completed with completeDeferred().
+  /// completion (RecordSlot::takeCompletion) and its bytes: the slot is free again (the
+  /// application's buffers are freed, a copy's are kept within the body budget), the
+  /// permit stays held until the record completes. Nothing else is cleared: the next
+  /// send() sets every field it reads.
+  void recycle(uint32_t index) noexcept {
+    releaseBody(slots_[index]);
+    free_.push(index);
+  }
+  /// I/O thread: `bytes` of completed records go back with the next releaseDeferred().
+  void deferBytes(int64_t bytes) noexcept { deferredBytes_ += bytes; }
+  /// Gives back the permits and bytes of the records completed with completeDeferred().
   void releaseDeferred() noexcept;
+  /// I/O thread: heap bytes freed (application buffers, trimmed copy buffers) since the
+  /// last call.
+  [[nodiscard]] std::size_t takeReleasedHeapBytes() noexcept { return std::exchange(releasedHeapBytes_, 0); }
+  /// What copied bodies may keep in total: a sixteenth of the byte bound, at most 16 MiB.
+  [[nodiscard]] std::size_t bodyBudget() const noexcept { return bodyBudget_; }
+  /// I/O thread: bytes the slots' copy buffers keep now.
+  [[nodiscard]] std::size_t keptBodyBytes() const noexcept { return keptBodyBytes_; }
 
   /// Wakes every sender blocked in acquire(); later acquires throw ProducerClosed.
   void shutdown();
@@ -281,6 +335,10 @@ class RecordHandoff {
 
   /// Records accepted and not yet completed (a snapshot).
   [[nodiscard]] int64_t pending() const noexcept { return capacity_ - semaphore_.available(); }
+  /// Their bytes (a snapshot).
+  [[nodiscard]] int64_t pendingBytes() const noexcept { return maxBytes_ - semaphore_.availableBytes(); }
+  /// The byte bound.
+  [[nodiscard]] int64_t maxBytes() const noexcept { return maxBytes_; }
   /// True while some sender waits for a slot, or none is free: the accumulator then
   /// sends without waiting for linger (Java's "memory exhausted", spec 8.2).
   [[nodiscard]] bool exhausted() const noexcept { return semaphore_.available() <= 0 || semaphore_.waiters() > 0; }
@@ -293,10 +351,14 @@ class RecordHandoff {
 
  private:
   void clearSlot(uint32_t index) noexcept;
-  void release(int64_t permits) noexcept;
+  void release(int64_t permits, int64_t bytes) noexcept;
   void wakePacers() noexcept;
+  // Frees what the application gave away; keeps a copy's buffers within the budget.
+  void releaseBody(RecordSlot& slot) noexcept;
 
   const int32_t capacity_;
+  const int64_t maxBytes_;
+  const std::size_t bodyBudget_;
   // Storage for `capacity_` slots, constructed on first use: a slot is made only when no
   // freed one is available, so memory follows the most records ever pending, not
   // queue.buffering.max.messages (a 1,000,000-slot queue would otherwise touch ~300 MB
@@ -310,6 +372,9 @@ class RecordHandoff {
   IndexQueue free_;
   IndexQueue ready_;
   int64_t deferred_ = 0;  // I/O thread: permits held back by completeDeferred()
+  int64_t deferredBytes_ = 0;          // I/O thread: bytes held back likewise
+  std::size_t releasedHeapBytes_ = 0;  // I/O thread: see takeReleasedHeapBytes()
+  std::size_t keptBodyBytes_ = 0;      // I/O thread: capacity the copy buffers keep
   alignas(64) std::atomic<bool> wakePending_{false};
   std::atomic<bool> shutdown_{false};
   std::atomic<int32_t> idleWaiters_{0};

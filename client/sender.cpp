@@ -16,18 +16,20 @@ SenderConfig SenderConfig::from(const ProducerConfig& config) {
   c.clientId = config.clientId;
   c.deliveryTimeoutMs = config.deliveryTimeoutMs;
   c.idempotent = config.enableIdempotence;
+  c.measureRtt = config.statisticsIntervalMs > 0;
   c.bootstrapServers = config.bootstrapServers;
   return c;
 }
 
 Sender::Sender(SenderConfig config, const Clock& clock, MetadataCache& metadata, RecordAccumulator& accumulator,
-               RecordHandoff& handoff, ConnectionFactory& connections)
+               RecordHandoff& handoff, ConnectionFactory& connections, const Events& events)
     : config_(std::move(config)),
       clock_(clock),
       metadata_(metadata),
       accumulator_(accumulator),
       handoff_(handoff),
-      factory_(connections) {}
+      factory_(connections),
+      events_(events) {}
 
 Sender::~Sender() = default;
 
@@ -72,6 +74,7 @@ int64_t Sender::runOnce(int64_t nowMs) {
           failBatch(b, conn->lastError(), nowMs);
         }
         if (!drained_.empty()) next = std::min(next, nowMs + config_.retryBackoffMs);
+        checkAllBrokersDown();
         continue;
       }
       if (conn->state() != ConnectionState::Ready) continue;
@@ -92,13 +95,13 @@ int64_t Sender::runOnce(int64_t nowMs) {
 
   // Step 5: delivery.timeout.ms, when set, bounds the time a record may wait.
   if (config_.deliveryTimeoutMs) {
-    accumulator_.expire(nowMs, *config_.deliveryTimeoutMs, [&](ProducerBatch* b) {
-      if (config_.idempotent && b->attempts > 0) forgetProducerId();  // a sent sequence dropped
-      completeBatch(b, ClientError::TimedOut, -1, -1);
-    });
+    expireQueued(nowMs);
     expireInFlight(nowMs);
   }
+  return nextWakeup(nowMs, next);
+}
 
+int64_t Sender::nextWakeup(int64_t nowMs, int64_t next) const {
   for (const auto& [id, request] : inFlight_) {
     next = std::min(next, request.deadlineMs);
     if (!config_.deliveryTimeoutMs) continue;
@@ -122,16 +125,48 @@ int64_t Sender::runOnce(int64_t nowMs) {
   return next;
 }
 
+void Sender::expireQueued(int64_t nowMs) {
+  accumulator_.expire(nowMs, *config_.deliveryTimeoutMs, [&](ProducerBatch* b) {
+    // A sequence that went out (a retry waiting here) may be a gap now.
+    if (config_.idempotent && b->hasSequence()) requestEpochBump(*b, "a batch expired after its sequence was sent");
+    completeBatch(b, ClientError::TimedOut, -1, -1);
+  });
+}
+
 void Sender::expireRequests(int64_t nowMs) {
   std::vector<int32_t> nodes;
-  for (const auto& [id, request] : inFlight_) {
-    if (request.deadlineMs <= nowMs) nodes.push_back(request.node);
+  const auto expiredNodes = [&] {
+    nodes.clear();
+    for (const auto& [id, request] : inFlight_) {
+      if (request.deadlineMs <= nowMs) nodes.push_back(request.node);
+    }
+    if (metadataInFlight_ && metadataInFlight_->deadlineMs <= nowMs) nodes.push_back(metadataInFlight_->node);
+    if (initInFlight_ && initInFlight_->deadlineMs <= nowMs) nodes.push_back(initInFlight_->node);
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  };
+  expiredNodes();
+  if (nodes.empty()) return;
+  // First read what has arrived: an answer waiting in the socket (the I/O thread was busy,
+  // e.g. in a slow callback) completes its request instead of timing it out — and of
+  // retrying a batch the broker has written, which would duplicate it.
+  for (const int32_t node : nodes) {
+    if (BrokerConnection* conn = connection(node)) conn->deliverReceived();
   }
-  if (metadataInFlight_ && metadataInFlight_->deadlineMs <= nowMs) nodes.push_back(metadataInFlight_->node);
-  if (initInFlight_ && initInFlight_->deadlineMs <= nowMs) nodes.push_back(initInFlight_->node);
-  std::sort(nodes.begin(), nodes.end());
-  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
-  for (const int32_t node : nodes) failConnection(node, nowMs);
+  expiredNodes();
+  for (const int32_t node : nodes) {
+    events_.logWith(LogLevel::Warning, "REQTIMEOUT", [&] {
+      return "a request to broker " + std::to_string(node) + " got no answer within request.timeout.ms (" +
+             std::to_string(config_.requestTimeoutMs) + " ms): closing the connection, its requests are retried";
+    });
+    failConnection(node, nowMs);
+  }
+}
+
+const char* Sender::idempotenceState() const noexcept {
+  if (!config_.idempotent) return "Disabled";
+  if (producerId_ < 0) return "RequestPID";
+  return bumpRequired_ ? "Bumping" : "Assigned";
 }
 
 void Sender::expireInFlight(int64_t nowMs) {
@@ -162,6 +197,7 @@ void Sender::failConnection(int32_t node, int64_t nowMs) {
     InFlightProduce request = std::move(it->second);
     it = inFlight_.erase(it);
     const std::error_code error = failureAt(request.deadlineMs, nowMs);
+    if (error == ErrorCode::REQUEST_TIMED_OUT) ++counters_.brokers[node].reqTimeouts;
     for (ProducerBatch* b : request.batches) {
       accumulator_.unmute(*b);
       failBatch(b, error, nowMs);
@@ -213,100 +249,23 @@ void Sender::sendProduceRequest(BrokerConnection& connection, std::vector<Produc
   entry.version = version;
   // acks = 0: the deadline is for the write only.
   entry.deadlineMs = nowMs + config_.requestTimeoutMs;
+  if (config_.measureRtt) entry.sentUs = clock_.nowUs();
   entry.batches = batches;
-  for (ProducerBatch* b : batches) ++b->attempts;
+  SenderCounters::Broker& broker = counters_.brokers[entry.node];
+  ++broker.tx;
+  broker.txBytes += static_cast<int64_t>(frame.size());
+  ++counters_.tx;
+  counters_.txBytes += static_cast<int64_t>(frame.size());
+  for (ProducerBatch* b : batches) {
+    if (b->attempts > 0) ++broker.txRetries;
+    ++b->attempts;
+    counters_.txMsgs += b->recordCount();
+    counters_.txMsgBytes += static_cast<int64_t>(b->bytes().size());
+  }
   connection.send(std::move(frame), config_.acks != 0,
                   [this, correlationId](std::error_code ec, std::span<const uint8_t> body) {
                     handleProduceResponse(correlationId, ec, body);
                   });
-}
-
-void Sender::handleProduceResponse(int32_t correlationId, std::error_code error, std::span<const uint8_t> body) {
-  const auto it = inFlight_.find(correlationId);
-  if (it == inFlight_.end()) return;  // already failed (timeout, close)
-  InFlightProduce request = std::move(it->second);
-  inFlight_.erase(it);
-  const int64_t nowMs = clock_.nowMs();
-  for (ProducerBatch* b : request.batches) accumulator_.unmute(*b);
-
-  protocol::ProduceResponse response;
-  if (!error && config_.acks != 0 && protocol::decode(body, request.version, response)) {
-    error = ClientError::Malformed;
-  }
-  for (ProducerBatch* b : request.batches) {
-    if (error || b->recordsCompleted) {
-      failBatch(b, error, nowMs);
-      continue;
-    }
-    if (config_.acks == 0) {  // written; nothing more will come (spec 7.4)
-      completeBatch(b, {}, -1, -1);
-      continue;
-    }
-    const protocol::ProduceResponse::TopicProduceResponse::PartitionProduceResponse* found = nullptr;
-    for (const auto& t : response.responses) {
-      if (t.name != b->topic()) continue;
-      for (const auto& p : t.partitionResponses) {
-        if (p.index == b->partition()) found = &p;
-      }
-    }
-    if (found == nullptr) {
-      failBatch(b, ClientError::Malformed, nowMs);
-      continue;
-    }
-    const auto code = static_cast<ErrorCode>(found->errorCode);
-    if (code == ErrorCode::NONE) {
-      completeBatch(b, {}, found->baseOffset, found->logAppendTimeMs);
-    } else if (code == ErrorCode::DUPLICATE_SEQUENCE_NUMBER) {
-      completeBatch(b, {}, -1, -1);  // spec 8.7: success, offset unknown
-    } else {
-      failBatch(b, code, nowMs);
-    }
-  }
-  wake();
-}
-
-void Sender::failBatch(ProducerBatch* batch, std::error_code error, int64_t nowMs) {
-  if (batch->recordsCompleted) {  // delivery.timeout.ms failed its records already
-    if (config_.idempotent) forgetProducerId();  // its sequence may be a gap now
-    accumulator_.deallocate(batch);
-    return;
-  }
-  batch->lastError = error;
-  const bool deliveryExpired =
-      config_.deliveryTimeoutMs && nowMs - batch->createdMs >= static_cast<int64_t>(*config_.deliveryTimeoutMs);
-  const bool retry = isRetriable(error) && batch->attempts <= config_.retries && !deliveryExpired;
-  // Idempotence: a sent batch that fails for good may leave a gap in its partition's
-  // sequence (or the broker no longer knows the id): later batches go under a new id.
-  if (!retry && config_.idempotent && batch->attempts > 0) forgetProducerId();
-  if (retry) {
-    // Spec 7.2 / 8.5: back to the head of its queue; after retry.backoff.ms and a
-    // metadata refresh (to find a new leader) it goes again.
-    accumulator_.reenqueue(batch, nowMs, metadata_.refreshAttempts());
-    metadata_.requestUpdate(nowMs + config_.retryBackoffMs);
-    return;
-  }
-  completeBatch(batch, deliveryExpired && isRetriable(error) ? std::error_code(ClientError::TimedOut) : error, -1, -1);
-}
-
-void Sender::completeBatch(ProducerBatch* batch, std::error_code error, int64_t baseOffset, int64_t logAppendTimeMs) {
-  if (!batch->recordsCompleted) completeRecords(batch, error, baseOffset, logAppendTimeMs);
-  accumulator_.deallocate(batch);
-}
-
-void Sender::completeRecords(ProducerBatch* batch, std::error_code error, int64_t baseOffset,
-                             int64_t logAppendTimeMs) {
-  RecordMetadata& md = scratchMetadata_;
-  md.topic = batch->topic();
-  md.partition = batch->partition();
-  int64_t offset = error || baseOffset < 0 ? -1 : baseOffset;
-  for (PendingRecord& record : batch->records) {
-    md.offset = offset;
-    md.timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : record.timestampMs;
-    handoff_.completeDeferred(record, error, md);
-    if (offset >= 0) ++offset;
-  }
-  handoff_.releaseDeferred();
-  batch->recordsCompleted = true;
 }
 
 void Sender::abortInFlight(std::error_code error) {

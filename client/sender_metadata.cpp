@@ -1,6 +1,7 @@
 // Sender: connections and Metadata requests (the produce path is in sender.cpp).
 #include <algorithm>
 
+#include "client/decode_response.hpp"
 #include "client/sender.hpp"
 #include "protocol/messages/metadata.hpp"
 
@@ -39,13 +40,36 @@ BrokerConnection* Sender::readyConnection() const {
   return best;
 }
 
+std::vector<int32_t> Sender::candidates() const {
+  // The known brokers, then the bootstrap addresses.
+  std::vector<int32_t> nodes;
+  for (const auto& [node, address] : metadata_.brokers()) nodes.push_back(node);
+  for (std::size_t i = 0; i < config_.bootstrapServers.size(); ++i) nodes.push_back(-static_cast<int32_t>(i) - 1);
+  return nodes;
+}
+
+void Sender::checkAllBrokersDown() {
+  // Down: every address the producer knows has a connection that failed to connect (the
+  // known brokers, or only the bootstrap addresses before the first answer).
+  std::vector<int32_t> nodes;
+  for (const auto& [node, address] : metadata_.brokers()) nodes.push_back(node);
+  if (nodes.empty()) nodes = candidates();
+  bool allDown = !nodes.empty();
+  for (const int32_t node : nodes) {
+    const BrokerConnection* conn = connection(node);
+    if (conn == nullptr || conn->state() != ConnectionState::Failed) allDown = false;
+  }
+  if (!allDown || allBrokersDownReported_) return;
+  allBrokersDownReported_ = true;
+  events_.error("BROKERS", ClientError::AllBrokersDown,
+                "all " + std::to_string(nodes.size()) + " known brokers are down (connections failed)");
+}
+
 BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
   if (BrokerConnection* ready = readyConnection()) return ready;
 
   // Otherwise connect to a candidate: the known brokers, then the bootstrap addresses.
-  std::vector<int32_t> candidates;
-  for (const auto& [node, address] : metadata_.brokers()) candidates.push_back(node);
-  for (std::size_t i = 0; i < config_.bootstrapServers.size(); ++i) candidates.push_back(-static_cast<int32_t>(i) - 1);
+  const std::vector<int32_t> candidates = this->candidates();
   if (metadataNode_ != 0 && std::find(candidates.begin(), candidates.end(), metadataNode_) != candidates.end()) {
     BrokerConnection* conn = connectionFor(metadataNode_);
     if (conn != nullptr) {
@@ -59,6 +83,7 @@ BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
     metadataNode_ = 0;  // it failed: that was one attempt (spec 7.2)
     metadataAttemptFailed(nowMs, conn != nullptr && conn->lastError() ? conn->lastError()
                                                                       : std::error_code(ClientError::ConnectionFailed));
+    checkAllBrokersDown();
     return nullptr;
   }
   for (std::size_t tried = 0; tried < candidates.size(); ++tried) {
@@ -73,6 +98,7 @@ BrokerConnection* Sender::metadataConnection(int64_t nowMs) {
     return nullptr;
   }
   metadataAttemptFailed(nowMs, ClientError::ConnectionFailed);  // nobody can be reached right now
+  checkAllBrokersDown();
   return nullptr;
 }
 
@@ -110,20 +136,34 @@ void Sender::maybeUpdateMetadata(int64_t nowMs) {
 void Sender::handleMetadataResponse(int32_t correlationId, int16_t version, std::error_code error,
                                     std::span<const uint8_t> body) {
   if (!metadataInFlight_ || metadataInFlight_->correlationId != correlationId) return;  // timed out already
+  const int32_t node = metadataInFlight_->node;
   metadataInFlight_.reset();
   const int64_t nowMs = clock_.nowMs();
   protocol::MetadataResponse response;
-  if (!error && protocol::decode(body, version, response)) error = ClientError::Malformed;
+  if (!error && decodeResponse(events_, node, body, version, response)) error = ClientError::Malformed;
   if (error) {
     metadataAttemptFailed(nowMs, error);
   } else {
+    allBrokersDownReported_ = false;  // a broker answered
     metadata_.update(response, nowMs);
+    events_.logWith(LogLevel::Debug, "METADATA", [&] {
+      std::string line = "metadata from broker " + std::to_string(node) + ": " +
+                         std::to_string(response.brokers.size()) + " brokers;";
+      for (const auto& t : response.topics) {
+        line += " " + t.name.value_or("?") + " (" + std::to_string(t.partitions.size()) + " partitions";
+        if (t.errorCode != 0) line += ", " + std::string(errorName(static_cast<ErrorCode>(t.errorCode)));
+        line += ")";
+      }
+      return line;
+    });
     if (metadataListener_) metadataListener_(nowMs, {});
   }
   wake();
 }
 
 void Sender::metadataAttemptFailed(int64_t nowMs, std::error_code error) {
+  events_.logWith(LogLevel::Info, "METADATA",
+                  [&] { return "metadata request failed: " + error.message() + "; asking again after the backoff"; });
   metadata_.updateFailed(nowMs, config_.retryBackoffMs);
   if (metadataListener_) metadataListener_(nowMs, error);
 }

@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "mockbroker/broker_log.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/group/group_coordinator.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_fetcher.hpp"
 #include "mockbroker/socket_server.hpp"
@@ -16,6 +18,10 @@ int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 // The event loop looks at the purgatories and the ISR at least this often.
 constexpr int64_t kMaxTickIntervalMs = 100;
 }  // namespace
@@ -26,6 +32,7 @@ struct Broker::Runtime {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<ReplicaManager> replicaManager;
+  std::unique_ptr<GroupCoordinator> groupCoordinator;
   std::unique_ptr<KafkaApis> apis;
   std::unique_ptr<SocketServer> server;
   std::map<int32_t, std::shared_ptr<ReplicaFetcher>> fetchers;  ///< by leader id
@@ -42,20 +49,25 @@ struct Broker::Runtime {
       if (ec) return;
       tickArmedAt = INT64_MAX;
       replicaManager->tick();
-      scheduleTick(std::min(replicaManager->nextTickMs(), steadyNowMs() + kMaxTickIntervalMs));
+      groupCoordinator->tick();
+      int64_t next = std::min(replicaManager->nextTickMs(), steadyNowMs() + kMaxTickIntervalMs);
+      if (const auto groups = groupCoordinator->nextTickMs()) next = std::min(next, *groups);
+      scheduleTick(next);
     });
   }
 };
 
 Broker::Broker(int32_t id, const MockClusterOptions& options, Controller& controller, FaultInjector& faults,
-               BrokerStorage& storage)
-    : id_(id), options_(options), controller_(controller), faults_(faults), storage_(storage) {}
+               BrokerStorage& storage, RequestLog* requestLog)
+    : id_(id), options_(options), controller_(controller), faults_(faults), storage_(storage), requestLog_(requestLog) {}
 
 Broker::~Broker() { stop(); }
 
 uint16_t Broker::start(uint16_t port) {
   std::lock_guard lock(mutex_);
   if (runtime_) return 0;
+  for (const auto& tp : pendingDeletes_) storage_.logs.erase(tp);
+  pendingDeletes_.clear();
   auto rt = std::make_unique<Runtime>();
   Runtime* raw = rt.get();
   rt->replicaManager = std::make_unique<ReplicaManager>(
@@ -77,13 +89,40 @@ uint16_t Broker::start(uint16_t port) {
         raw->scheduleTick(steadyNowMs());
       });
   rt->replicaManager->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
-  rt->apis = std::make_unique<KafkaApis>(BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, rt->io});
-  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, faults_, *rt->apis);
+  rt->groupCoordinator = std::make_unique<GroupCoordinator>(options_, *rt->replicaManager, steadyNowMs, wallClockMs);
+  rt->groupCoordinator->setWakeup([raw](int64_t atMs) { raw->scheduleTick(atMs); });
+  rt->replicaManager->setGroupMetadataListener([raw](int32_t partition, bool isLeader, int32_t epoch) {
+    if (isLeader) {
+      raw->groupCoordinator->onElection(partition, epoch);
+    } else {
+      raw->groupCoordinator->onResignation(partition, epoch);
+    }
+  });
+  rt->apis = std::make_unique<KafkaApis>(
+      BrokerContext{id_, options_, controller_, faults_, *rt->replicaManager, *rt->groupCoordinator, rt->io, requestLog_});
+  rt->server = std::make_unique<SocketServer>(rt->io, id_, options_.socketRequestMaxBytes, options_.queuedMaxRequestBytes,
+                                              faults_, *rt->apis);
   const uint16_t bound = rt->server->listen(options_.host, port);
   rt->scheduleTick(steadyNowMs());
-  rt->thread = std::thread([raw] { raw->io.run(); });
+  rt->thread = std::thread([this, raw] { runEventLoop(raw->io); });
   runtime_ = std::move(rt);
   return bound;
+}
+
+void Broker::runEventLoop(asio::io_context& io) noexcept {
+  // Request handlers have their own boundary (KafkaApis::handle); this one catches what
+  // escapes any other handler on this thread (a controller decision, a replica fetcher, a
+  // timer), so that nothing running here ends the process that embeds the cluster.
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      logLine(options_, LogLevel::Error, id_, std::string("unexpected exception on the event loop: ") + e.what());
+    } catch (...) {
+      logLine(options_, LogLevel::Error, id_, "unexpected exception on the event loop");
+    }
+  }
 }
 
 void Broker::stop() {
@@ -97,6 +136,7 @@ void Broker::stop() {
   asio::post(raw->io, [raw] {
     raw->server->closeAll();
     for (auto& [leader, fetcher] : raw->fetchers) fetcher->shutdown();
+    raw->groupCoordinator->shutdown();
     raw->replicaManager->shutdown();
     raw->tickTimer.cancel();
     raw->io.stop();
@@ -123,12 +163,38 @@ bool Broker::call(const std::function<void(ReplicaManager&)>& fn) {
     if (!runtime_) return false;
     Runtime* raw = runtime_.get();
     asio::post(raw->io, [raw, &fn, done] {
-      fn(*raw->replicaManager);
-      done->set_value();
+      try {
+        fn(*raw->replicaManager);
+        done->set_value();
+      } catch (...) {
+        done->set_exception(std::current_exception());  // rethrown to the caller, not on this thread
+      }
     });
   }
   // If the broker stops before running it, the io_context drops the handler and the promise
   // breaks; treat that as "not running".
+  try {
+    future.get();
+  } catch (const std::future_error&) {
+    return false;
+  }
+  return true;
+}
+
+bool Broker::callCoordinator(const std::function<void(GroupCoordinator&)>& fn) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (!runtime_) return false;
+    Runtime* raw = runtime_.get();
+    asio::post(raw->io, [raw, &fn, done] {
+      fn(*raw->groupCoordinator);
+      // Whatever fn parked (a rebalance, a session) is due on the timer.
+      raw->scheduleTick(steadyNowMs());
+      done->set_value();
+    });
+  }
   try {
     future.get();
   } catch (const std::future_error&) {
@@ -154,6 +220,31 @@ void Broker::onLeaderAndIsr(const TopicPartition& tp, const LeaderAndIsr& state,
     raw->replicaManager->becomeLeaderOrFollower(tp, state, config);
     raw->scheduleTick(steadyNowMs());
   });
+}
+
+void Broker::onStopReplica(const TopicPartition& tp, bool deletePartition) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) {
+    // Its "disk" forgets the partition before the broker runs again, so a topic
+    // re-created under the same name starts empty there too.
+    if (deletePartition) pendingDeletes_.insert(tp);
+    return;
+  }
+  // Kept pending until it ran: a broker that stops before running it drops it with its
+  // event loop, and then applies it on start.
+  if (deletePartition) pendingDeletes_.insert(tp);
+  Runtime* raw = runtime_.get();
+  asio::post(raw->io, [this, raw, tp, deletePartition] {
+    raw->replicaManager->stopReplica(tp, deletePartition);
+    std::lock_guard relock(mutex_);
+    pendingDeletes_.erase(tp);
+  });
+}
+
+void Broker::post(std::function<void()> fn) {
+  std::lock_guard lock(mutex_);
+  if (!runtime_) return;
+  asio::post(runtime_->io, std::move(fn));
 }
 
 }  // namespace kafkalite::mock

@@ -2,11 +2,20 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <system_error>
+
+#include "protocol/topic_name.hpp"
 
 namespace kafkalite::mock {
 
 namespace {
 bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::string idList(const std::vector<int32_t>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
 }  // namespace
 
 Controller::Controller(const MockClusterOptions& options) : options_(options) {}
@@ -42,54 +51,117 @@ int32_t Controller::controllerId() const {
 void Controller::createTopic(const TopicSpec& spec) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(spec.name)) throw std::invalid_argument("topic '" + spec.name + "' already exists");
+  if (isInternalTopic(spec.name)) {
+    throw std::invalid_argument("topic '" + spec.name + "' is internal: the group coordinator creates it");
+  }
   createTopicLocked(spec);
+}
+
+bool Controller::createGroupMetadataTopicIfAbsent() {
+  std::lock_guard lock(mutex_);
+  return createGroupMetadataTopicLocked();
+}
+
+bool Controller::createGroupMetadataTopicLocked() {
+  const std::string name(kGroupMetadataTopicName);
+  if (topics_.contains(name)) return true;
+  if (controllerIdLocked() < 0) return false;
+  const auto& config = options_.groupCoordinator;
+  TopicSpec spec;
+  spec.name = name;
+  spec.partitions = std::max(1, config.offsetsTopicPartitions);
+  spec.replicationFactor = static_cast<int16_t>(
+      std::clamp<int32_t>(config.offsetsTopicReplicationFactor, 1, static_cast<int32_t>(brokers_.size())));
+  createTopicLocked(spec, true);
+  return true;
 }
 
 bool Controller::createTopicIfAbsent(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (topics_.contains(name)) return true;
-  if (!options_.autoCreateTopics || controllerIdLocked() < 0) return false;
+  if (isInternalTopic(name)) return createGroupMetadataTopicLocked();
+  if (!options_.autoCreateTopics || controllerIdLocked() < 0 || !protocol::isValidTopicName(name)) return false;
   TopicSpec spec;
   spec.name = name;
   spec.partitions = options_.defaultPartitions;
   spec.replicationFactor =
       static_cast<int16_t>(std::min<int32_t>(options_.defaultReplicationFactor, static_cast<int32_t>(brokers_.size())));
-  createTopicLocked(spec);
+  try {
+    createTopicLocked(spec);
+  } catch (const std::invalid_argument&) {
+    return false;  // defaults the cluster's constructor checked; not reached
+  }
   return true;
 }
 
-void Controller::createTopicLocked(const TopicSpec& spec) {
+void Controller::createTopicLocked(const TopicSpec& spec, bool internal) {
   const auto brokerCount = static_cast<int32_t>(brokers_.size());
-  if (spec.name.empty() || spec.name.size() > 249) throw std::invalid_argument("invalid topic name '" + spec.name + "'");
+  if (auto why = protocol::topicNameError(spec.name)) throw std::invalid_argument(*why);  // Kafka's Topic.validate
   if (spec.partitions < 1) throw std::invalid_argument("topic '" + spec.name + "': partitions must be >= 1");
   if (spec.replicationFactor < 1 || spec.replicationFactor > brokerCount) {
     throw std::invalid_argument("topic '" + spec.name + "': replication factor " +
                                 std::to_string(spec.replicationFactor) + " not in [1, " +
                                 std::to_string(brokerCount) + "]");
   }
+  TopicConfigOverrides configs;
+  for (const auto& [name, value] : spec.configs) {
+    std::string canonical;
+    if (const ApiError e = canonicalTopicConfigValue(name, value, canonical); !e.ok()) {
+      throw std::invalid_argument("topic '" + spec.name + "': " + e.message);
+    }
+    configs[name] = canonical;
+  }
+  if (spec.minInsyncReplicas) configs["min.insync.replicas"] = std::to_string(*spec.minInsyncReplicas);
+  if (const ApiError e = validateTopicConfigs(configs); !e.ok()) {
+    throw std::invalid_argument("topic '" + spec.name + "': " + e.message);
+  }
+  // Every registered broker, running or not, may hold a replica (the ISR starts with the
+  // live ones).
   std::vector<int32_t> ids;
   for (const auto& [id, b] : brokers_) ids.push_back(id);
-  TopicRegistration topic;
-  topic.name = spec.name;
-  topic.config.minInsyncReplicas = spec.minInsyncReplicas.value_or(options_.minInsyncReplicas);
+  addTopicLocked(spec.name, placeLocked(spec.name, ids, 0, spec.partitions, spec.replicationFactor), std::move(configs),
+                 internal);
+}
+
+std::vector<std::vector<int32_t>> Controller::placeLocked(const std::string& topic, const std::vector<int32_t>& ids,
+                                                          int32_t first, int32_t count, int32_t replicationFactor) const {
   // Kafka's rack-unaware assignment: replica r of partition p on broker (start + p + r) mod n,
   // so leaders spread over the brokers.
-  const auto start = static_cast<int32_t>(std::hash<std::string>{}(spec.name) % ids.size());
-  for (int32_t p = 0; p < spec.partitions; ++p) {
-    PartitionRegistration reg;
-    for (int32_t r = 0; r < spec.replicationFactor; ++r) {
-      reg.replicas.push_back(ids[static_cast<std::size_t>((start + p + r) % brokerCount)]);
-    }
-    for (int32_t id : reg.replicas) {
-      if (aliveLocked(id)) reg.isr.push_back(id);
-    }
-    reg.leader = reg.isr.empty() ? -1 : reg.isr.front();
-    reg.leaderEpoch = 0;
-    topic.partitions.push_back(reg);
+  std::vector<std::vector<int32_t>> out;
+  if (ids.empty()) return out;
+  const auto n = static_cast<int64_t>(ids.size());
+  const auto start = static_cast<int64_t>(std::hash<std::string>{}(topic) % ids.size());
+  for (int64_t p = first; p < static_cast<int64_t>(first) + count; ++p) {
+    std::vector<int32_t> replicas;
+    for (int64_t r = 0; r < replicationFactor; ++r) replicas.push_back(ids[static_cast<std::size_t>((start + p + r) % n)]);
+    out.push_back(std::move(replicas));
   }
-  auto& stored = topics_[spec.name] = std::move(topic);
-  for (int32_t p = 0; p < spec.partitions; ++p) {
-    pushLocked(spec.name, p, stored.partitions[static_cast<std::size_t>(p)], stored.config);
+  return out;
+}
+
+PartitionRegistration Controller::newPartitionLocked(const std::vector<int32_t>& replicas) const {
+  PartitionRegistration reg;
+  reg.replicas = replicas;
+  for (int32_t id : reg.replicas) {
+    if (aliveLocked(id)) reg.isr.push_back(id);
+  }
+  reg.leader = reg.isr.empty() ? -1 : reg.isr.front();
+  reg.leaderEpoch = 0;
+  return reg;
+}
+
+void Controller::addTopicLocked(const std::string& name, const std::vector<std::vector<int32_t>>& assignment,
+                                TopicConfigOverrides configs, bool internal) {
+  TopicRegistration topic;
+  topic.name = name;
+  topic.internal = internal;
+  topic.id = newTopicIdLocked();
+  topic.config = resolveTopicConfig(configs, options_);
+  topic.configs = std::move(configs);
+  for (const auto& replicas : assignment) topic.partitions.push_back(newPartitionLocked(replicas));
+  auto& stored = topics_[name] = std::move(topic);
+  for (std::size_t p = 0; p < stored.partitions.size(); ++p) {
+    pushLocked(name, static_cast<int32_t>(p), stored.partitions[p], stored.config);
   }
 }
 
@@ -117,7 +189,9 @@ void Controller::electLocked(const std::string& topic, int32_t partition, Partit
       break;
     }
   }
-  if (leader < 0 && options_.uncleanLeaderElection) {
+  const auto topicIt = topics_.find(topic);
+  const bool unclean = topicIt != topics_.end() && topicIt->second.config.uncleanLeaderElection;
+  if (leader < 0 && unclean) {
     // spec 6.1: unclean election picks the first live assigned replica; ISR = [leader].
     for (int32_t r : p.replicas) {
       if (r != excluded && aliveLocked(r)) {
@@ -129,7 +203,6 @@ void Controller::electLocked(const std::string& topic, int32_t partition, Partit
   }
   p.leader = leader;
   ++p.leaderEpoch;  // spec 6.2: every election bumps the epoch
-  (void)topic;
   (void)partition;
 }
 
@@ -142,7 +215,7 @@ void Controller::brokerStarted(int32_t id) {
       if (!contains(p.replicas, id)) continue;
       if (p.leader < 0) {
         // An offline partition can be led again once an ISR member is back (spec 6.1).
-        if (contains(p.isr, id) || p.isr.empty() || options_.uncleanLeaderElection) {
+        if (contains(p.isr, id) || p.isr.empty() || topic.config.uncleanLeaderElection) {
           if (p.isr.empty()) p.isr = {id};
           electLocked(name, static_cast<int32_t>(i), p, -1);
         }
@@ -211,19 +284,36 @@ bool Controller::alterPartitionIsr(const TopicPartition& tp, int32_t leaderId, i
   return true;
 }
 
-void Controller::moveLeader(const TopicPartition& tp, int32_t brokerId) {
+void Controller::moveLeader(const TopicPartition& tp, int32_t brokerId, bool unclean) {
   std::lock_guard lock(mutex_);
   const auto it = topics_.find(tp.topic);
   if (it == topics_.end() || tp.partition < 0 || tp.partition >= static_cast<int32_t>(it->second.partitions.size())) {
     throw std::invalid_argument("no partition " + tp.toString());
   }
   auto& p = it->second.partitions[static_cast<std::size_t>(tp.partition)];
-  if (!contains(p.replicas, brokerId) || !aliveLocked(brokerId)) {
-    throw std::invalid_argument("broker " + std::to_string(brokerId) + " is not a running replica of " + tp.toString());
+  if (!contains(p.replicas, brokerId)) {
+    throw std::invalid_argument("broker " + std::to_string(brokerId) + " is not a replica of " + tp.toString() +
+                                " (replicas " + idList(p.replicas) + ")");
+  }
+  const bool alive = aliveLocked(brokerId);
+  const bool inSync = contains(p.isr, brokerId);
+  if (!alive && unclean) {
+    // Kafka's unclean election: no live replica to elect.
+    throw std::system_error(make_error_code(ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE),
+                            "broker " + std::to_string(brokerId) + " is not running, so it cannot lead " + tp.toString());
+  }
+  if (!alive || (!inSync && !unclean)) {
+    // Kafka's preferred-replica election refuses a replica that is down or out of sync: it
+    // may lack records the ISR acknowledged, which every replica would then truncate away.
+    throw std::system_error(make_error_code(ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE),
+                            "broker " + std::to_string(brokerId) + (alive ? " is not in the ISR " : " is not running; ISR ") +
+                                idList(p.isr) + " of " + tp.toString() +
+                                (alive ? ": electing it may lose acknowledged records; ask for an unclean move to do it anyway"
+                                       : ""));
   }
   p.leader = brokerId;
-  ++p.leaderEpoch;
-  if (!contains(p.isr, brokerId)) p.isr.push_back(brokerId);
+  ++p.leaderEpoch;  // spec 6.2
+  if (!inSync) p.isr = {brokerId};  // spec 6.1: an unclean election's ISR is the leader alone
   pushLocked(tp.topic, tp.partition, p, it->second.config);
 }
 

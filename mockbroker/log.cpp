@@ -146,6 +146,32 @@ int64_t Log::logStartOffset() const noexcept { return logStartOffset_; }
 int64_t Log::logEndOffset() const noexcept { return logEndOffset_; }
 std::size_t Log::sizeInBytes() const noexcept { return sizeInBytes_; }
 const LogConfig& Log::config() const noexcept { return config_; }
+
+void Log::setConfig(const LogConfig& config) {
+  config_ = config;
+  applyRetention();
+}
+
+void Log::updateHighWatermark(int64_t highWatermark) {
+  const bool rose = highWatermark > highWatermark_ || highWatermark_ == INT64_MAX;
+  highWatermark_ = highWatermark;
+  if (rose) applyRetention();  // what the old HW held back may go now
+}
+
+bool Log::applyTimeRetention(int64_t nowMs) {
+  if (!config_.deleteEnabled || config_.retentionMs < 0) return false;
+  int64_t newStart = logStartOffset_;
+  for (std::size_t i = 0; i < batches_.size(); ++i) {
+    const StoredBatch& b = batches_[i];
+    // The end of this "segment": where the next one starts, or the LEO for the last.
+    const int64_t end = i + 1 < batches_.size() ? batches_[i + 1].baseOffset : logEndOffset_;
+    if (nowMs - b.maxTimestamp <= config_.retentionMs || end > highWatermark_) break;
+    newStart = end;
+  }
+  if (newStart <= logStartOffset_) return false;
+  advanceLogStartOffset(newStart);
+  return true;
+}
 const std::deque<StoredBatch>& Log::batches() const noexcept { return batches_; }
 
 LogAppendInfo Log::appendAsLeader(std::span<const uint8_t> records, int32_t leaderEpoch,
@@ -315,11 +341,14 @@ void Log::dropOldestBatch() {
 }
 
 void Log::applyRetention() {
-  if (config_.retentionBytes < 0) return;
+  if (config_.retentionBytes < 0 || !config_.deleteEnabled) return;
   const auto retention = static_cast<std::size_t>(config_.retentionBytes);
   bool dropped = false;
-  // Kafka's deleteRetentionSizeBreachedSegments with one batch per segment; never the newest.
-  while (batches_.size() > 1 && sizeInBytes_ - batches_.front().bytes.size() >= retention) {
+  // Kafka's deleteRetentionSizeBreachedSegments with one batch per segment: never the
+  // newest, and only a batch whose end (the next batch's base offset) the HW has reached
+  // (UnifiedLog.deletableSegments), so the log start never passes it.
+  while (batches_.size() > 1 && sizeInBytes_ - batches_.front().bytes.size() >= retention &&
+         batches_[1].baseOffset <= highWatermark_) {
     dropOldestBatch();
     dropped = true;
   }

@@ -30,18 +30,27 @@ namespace kafkalite::mock {
 struct LogConfig {
   /// Bytes kept before the oldest batches are deleted; -1 = unbounded. As Kafka's
   /// retention.bytes with one batch per segment: the oldest batch goes while the rest
-  /// still hold at least this many bytes. The active (newest) batch is never deleted.
+  /// still hold at least this many bytes, and only once the high watermark has passed
+  /// it (applyRetention). The active (newest) batch is never deleted.
   int64_t retentionBytes = -1;
+  /// Age after which a batch is deleted by applyTimeRetention (its maxTimestamp older
+  /// than now - retentionMs); -1 = unbounded. Kafka's retention.ms.
+  int64_t retentionMs = -1;
+  /// cleanup.policy contains delete: retention applies. Without it (compact only) nothing
+  /// is deleted by retention.
+  bool deleteEnabled = true;
   /// Largest batch accepted, as Kafka's message.max.bytes (a whole batch, header included).
   int32_t maxMessageBytes = 1048588;
   /// message.timestamp.type: CreateTime keeps the producer's timestamps, LogAppendTime
-  /// stamps the append time into each batch (LogValidator).
+  /// stamps the append time into each batch (attribute bit 3, maxTimestamp, CRC
+  /// recomputed; LogValidator).
   protocol::TimestampType messageTimestampType = protocol::TimestampType::CreateTime;
   /// message.timestamp.before.max.ms / after.max.ms: how far a CreateTime timestamp may lie
   /// before / after the broker's clock (Kafka's defaults: unbounded).
   int64_t messageTimestampBeforeMaxMs = INT64_MAX;
   int64_t messageTimestampAfterMaxMs = INT64_MAX;
-  /// cleanup.policy contains compact: records need keys (LogValidator). Nothing is compacted.
+  /// cleanup.policy contains compact: every record needs a key (LogValidator). Nothing is
+  /// compacted.
   bool compact = false;
   /// compression.type. Batches are stored in the codec they arrive in, whatever this says;
   /// `zstd` refuses Fetch below v10 (UNSUPPORTED_COMPRESSION_TYPE), as Kafka does.
@@ -92,6 +101,15 @@ struct LogReadInfo {
   std::size_t bytes = 0;
 };
 
+/// A ListOffsets lookup's answer (Kafka's TimestampAndOffset): a record's timestamp and
+/// offset and the leader epoch of its batch (-1 when the batch carries none).
+struct TimestampAndOffset {
+  int64_t timestamp = -1;
+  int64_t offset = -1;
+  int32_t leaderEpoch = -1;
+  bool operator==(const TimestampAndOffset&) const = default;
+};
+
 /// An epoch's end offset (the start offset of the next epoch, or the LEO for the latest).
 struct EpochEndOffset {
   int32_t epoch = -1;
@@ -107,6 +125,16 @@ class Log {
   [[nodiscard]] int64_t logEndOffset() const noexcept;
   [[nodiscard]] std::size_t sizeInBytes() const noexcept;
   [[nodiscard]] const LogConfig& config() const noexcept;
+  /// A topic config change: takes effect at once (retention runs with the new limits).
+  void setConfig(const LogConfig& config);
+  /// The partition's high watermark. Retention never deletes a batch that ends above it,
+  /// so the log start never passes it (Kafka's UnifiedLog.deletableSegments); it runs
+  /// again when the HW rises. Unset (a log used on its own), it does not bound retention.
+  void updateHighWatermark(int64_t highWatermark);
+  /// Time retention (retention.ms, Kafka's deleteRetentionMsBreachedSegments): moves the
+  /// log start past every batch, from the oldest, whose maxTimestamp is older than
+  /// `nowMs` - retentionMs and that ends at or below the HW. Returns true if it moved.
+  bool applyTimeRetention(int64_t nowMs);
   [[nodiscard]] const std::deque<StoredBatch>& batches() const noexcept;
 
   /// Leader append of one Produce partition's records (must be exactly one v2 batch,
@@ -173,14 +201,15 @@ class Log {
   /// Epoch of the last batch, or -1 for an empty log.
   [[nodiscard]] int32_t latestEpoch() const noexcept;
 
-  /// ListOffsets by timestamp: (timestamp, offset) of the first record at or above the
-  /// log start whose timestamp is >= ts, or nullopt (then the answer is offset -1). Reads
-  /// record timestamps inside the batch, decompressing compressed batches.
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetForTimestamp(int64_t timestamp) const;
-  /// ListOffsets -3 (MAX_TIMESTAMP): (timestamp, offset) of the record with the largest
-  /// timestamp, the earliest one on a tie (Kafka's batch offsetOfMaxTimestamp); nullopt
-  /// for an empty log. Looks inside compressed batches too.
-  [[nodiscard]] std::optional<std::pair<int64_t, int64_t>> offsetOfMaxTimestamp() const;
+  /// ListOffsets by timestamp: the first record at or above the log start whose
+  /// timestamp is >= `timestamp` (its timestamp, offset and its batch's leader epoch), or
+  /// nullopt (then the answer is offset -1). Reads record timestamps inside the batch,
+  /// decompressing compressed batches.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetForTimestamp(int64_t timestamp) const;
+  /// ListOffsets -3 (MAX_TIMESTAMP): the record with the largest timestamp, the earliest
+  /// one on a tie (Kafka's batch offsetOfMaxTimestamp); nullopt for an empty log. Looks
+  /// inside compressed batches too.
+  [[nodiscard]] std::optional<TimestampAndOffset> offsetOfMaxTimestamp() const;
 
   /// Moves the log start forward (retention or DeleteRecords); batches wholly below it go,
   /// and the epoch cache's first entry moves up to it. No-op unless `offset` is above the
@@ -211,6 +240,7 @@ class Log {
   void appendStored(StoredBatch batch);
   // Drops the oldest batch; its producer state goes into producersAtLogStart_.
   void dropOldestBatch();
+  // Retention by size (retention.bytes), never past the HW; see updateHighWatermark.
   void applyRetention();
   void rebuildProducerState();
   // Spec 8.6 for a leader append: NONE, an error, or `duplicate` with the original offsets.
@@ -241,6 +271,7 @@ class Log {
   // Producer state of every batch already deleted below the log start, so that
   // rebuildProducerState() after a truncation keeps producers whose batches retention took.
   ProducerStates producersAtLogStart_;
+  int64_t highWatermark_ = INT64_MAX;  ///< bounds retention; see updateHighWatermark
 };
 
 }  // namespace kafkalite::mock

@@ -40,7 +40,7 @@ LogReadInfo Log::read(int64_t offset, std::size_t maxBytes, int64_t maxOffsetExc
   return info;
 }
 
-std::optional<std::pair<int64_t, int64_t>> Log::offsetForTimestamp(int64_t timestamp) const {
+std::optional<TimestampAndOffset> Log::offsetForTimestamp(int64_t timestamp) const {
   // Kafka's UnifiedLog.fetchOffsetByTimestamp: the first batch whose maxTimestamp reaches
   // the target, then the first record in it that does, skipping records below the log start.
   for (std::size_t i = indexOfBatchHolding(logStartOffset_); i < batches_.size(); ++i) {
@@ -54,13 +54,15 @@ std::optional<std::pair<int64_t, int64_t>> Log::offsetForTimestamp(int64_t times
     while (cursor.next(record)) {
       const int64_t offset = v->offsetOf(record);
       const int64_t recordTimestamp = v->timestampOf(record);
-      if (offset >= logStartOffset_ && recordTimestamp >= timestamp) return std::pair{recordTimestamp, offset};
+      if (offset >= logStartOffset_ && recordTimestamp >= timestamp) {
+        return TimestampAndOffset{recordTimestamp, offset, batch.leaderEpoch};
+      }
     }
   }
   return std::nullopt;
 }
 
-std::optional<std::pair<int64_t, int64_t>> Log::offsetOfMaxTimestamp() const {
+std::optional<TimestampAndOffset> Log::offsetOfMaxTimestamp() const {
   const StoredBatch* best = nullptr;
   for (const StoredBatch& batch : batches_) {
     if (best == nullptr || batch.maxTimestamp > best->maxTimestamp) best = &batch;
@@ -72,11 +74,13 @@ std::optional<std::pair<int64_t, int64_t>> Log::offsetOfMaxTimestamp() const {
     auto cursor = v->records(decompressor());
     proto::RecordView record;
     while (cursor.next(record)) {
-      if (v->timestampOf(record) == best->maxTimestamp) return std::pair{best->maxTimestamp, v->offsetOf(record)};
+      if (v->timestampOf(record) == best->maxTimestamp) {
+        return TimestampAndOffset{best->maxTimestamp, v->offsetOf(record), best->leaderEpoch};
+      }
     }
   }
   // No record matches the header's maxTimestamp: the batch's base offset.
-  return std::pair{best->maxTimestamp, best->baseOffset};
+  return TimestampAndOffset{best->maxTimestamp, best->baseOffset, best->leaderEpoch};
 }
 
 std::optional<EpochEndOffset> Log::endOffsetForEpoch(int32_t epoch) const {

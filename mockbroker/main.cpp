@@ -59,7 +59,11 @@ Options:
   --no-auto-create                disable auto.create.topics.enable
   --default-partitions N          num.partitions for auto-created topics (default 1)
   --default-replication-factor N  default.replication.factor (default 1)
-  --retention-bytes N             retention.bytes per partition (default -1, unbounded)
+  --retention-bytes N             log.retention.bytes per partition (default -1, unbounded)
+  --retention-ms N                log.retention.ms (default 604800000; -1 unbounded)
+  --retention-check-interval-ms N log.retention.check.interval.ms (default 300000)
+  --request-log-size N            requests each broker's request log keeps (default 1000;
+                                  0 turns it off); read it at GET /v1/requests
   --message-max-bytes N           message.max.bytes (default 1048588)
   --log-message-timestamp-type T  CreateTime (default) or LogAppendTime
   --compression-type C            compression.type: producer (default), uncompressed, gzip,
@@ -67,8 +71,22 @@ Options:
                                   it says (no recompression); zstd refuses Fetch below v10
   --max-decompressed-batch-bytes N  largest decompressed records of one compressed batch
                                   (default 67108864); beyond it MESSAGE_TOO_LARGE
+  --queued-max-request-bytes N    queued.max.request.bytes: request bytes a broker reads
+                                  ahead of handling them, over all its connections; past
+                                  it clients wait (default -1, unbounded)
+  --log-level LEVEL               error, warn, info or debug (default info); log lines go
+                                  to standard error
   --unclean-leader-election       enable unclean.leader.election.enable
   --hw-ignores-min-isr            advance the high watermark below min ISR (pre-3.7 rule)
+  --group-initial-rebalance-delay-ms N
+                                  group.initial.rebalance.delay.ms (default 3000; 0 for tests)
+  --group-min-session-timeout-ms N
+                                  group.min.session.timeout.ms (default 6000)
+  --group-max-session-timeout-ms N
+                                  group.max.session.timeout.ms (default 1800000)
+  --offsets-topic-partitions N    offsets.topic.num.partitions (default 50)
+  --offsets-topic-replication-factor N
+                                  offsets.topic.replication.factor (default 3, capped at --brokers)
   --host H                        listen and advertised host (default 127.0.0.1)
   --port P                        broker i listens on P+i-1 (default 0: ephemeral)
   --admin-port P                  HTTP control endpoint port (default 0: ephemeral)
@@ -132,6 +150,7 @@ TopicSpec parseTopic(const std::string& text, const MockClusterOptions& o) {
 Args parseArgs(int argc, char** argv) {
   Args a;
   auto& o = a.cluster;
+  o.logLevel = kafkalite::LogLevel::Info;  // a program's operator wants to see more than an embedding test
   constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -168,6 +187,12 @@ Args parseArgs(int argc, char** argv) {
       o.defaultReplicationFactor = static_cast<int16_t>(parseInt(arg, value(), 1, 32767));
     } else if (arg == "--retention-bytes") {
       o.retentionBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--retention-ms") {
+      o.retentionMs = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--retention-check-interval-ms") {
+      o.retentionCheckIntervalMs = parseInt(arg, value(), 1, std::numeric_limits<int64_t>::max());
+    } else if (arg == "--request-log-size") {
+      o.requestLogCapacity = static_cast<std::size_t>(parseInt(arg, value(), 0, 10'000'000));
     } else if (arg == "--message-max-bytes") {
       o.messageMaxBytes = static_cast<int32_t>(parseInt(arg, value(), 1, kInt32Max));
     } else if (arg == "--log-message-timestamp-type") {
@@ -183,12 +208,38 @@ Args parseArgs(int argc, char** argv) {
       }
     } else if (arg == "--max-decompressed-batch-bytes") {
       o.maxDecompressedBatchBytes = static_cast<std::size_t>(parseInt(arg, value(), 1, std::numeric_limits<int64_t>::max()));
+    } else if (arg == "--queued-max-request-bytes") {
+      o.queuedMaxRequestBytes = parseInt(arg, value(), -1, std::numeric_limits<int64_t>::max());
+      if (o.queuedMaxRequestBytes == 0) throw UsageError(arg + ": must be -1 (unbounded) or positive");
+    } else if (arg == "--log-level") {
+      const std::string level = value();
+      if (level == "error") {
+        o.logLevel = kafkalite::LogLevel::Error;
+      } else if (level == "warn") {
+        o.logLevel = kafkalite::LogLevel::Warning;
+      } else if (level == "info") {
+        o.logLevel = kafkalite::LogLevel::Info;
+      } else if (level == "debug") {
+        o.logLevel = kafkalite::LogLevel::Debug;
+      } else {
+        throw UsageError(arg + ": expected error, warn, info or debug, got '" + level + "'");
+      }
     } else if (arg == "--unclean-leader-election") {
       flag();
       o.uncleanLeaderElection = true;
     } else if (arg == "--hw-ignores-min-isr") {
       flag();
       o.hwRequiresMinIsr = false;
+    } else if (arg == "--group-initial-rebalance-delay-ms") {
+      o.groupCoordinator.initialRebalanceDelayMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--group-min-session-timeout-ms") {
+      o.groupCoordinator.minSessionTimeoutMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--group-max-session-timeout-ms") {
+      o.groupCoordinator.maxSessionTimeoutMs = static_cast<int32_t>(parseInt(arg, value(), 0, kInt32Max));
+    } else if (arg == "--offsets-topic-partitions") {
+      o.groupCoordinator.offsetsTopicPartitions = static_cast<int32_t>(parseInt(arg, value(), 1, 100'000));
+    } else if (arg == "--offsets-topic-replication-factor") {
+      o.groupCoordinator.offsetsTopicReplicationFactor = static_cast<int16_t>(parseInt(arg, value(), 1, 32767));
     } else if (arg == "--host") {
       o.host = value();
       if (o.host.empty()) throw UsageError("--host: must not be empty");
@@ -210,6 +261,9 @@ Args parseArgs(int argc, char** argv) {
                        " brokers");
     }
     for (int32_t b = 0; b < o.brokers; ++b) o.ports.push_back(static_cast<uint16_t>(a.basePort + b));
+  }
+  if (o.groupCoordinator.minSessionTimeoutMs > o.groupCoordinator.maxSessionTimeoutMs) {
+    throw UsageError("--group-min-session-timeout-ms must not exceed --group-max-session-timeout-ms");
   }
   for (const std::string& t : a.topics) o.topics.push_back(parseTopic(t, o));
   return a;

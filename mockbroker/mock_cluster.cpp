@@ -6,6 +6,8 @@
 #include "mockbroker/broker.hpp"
 #include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
+#include "mockbroker/group/group_coordinator.hpp"
+#include "mockbroker/request_log.hpp"
 #include "protocol/record_batch.hpp"
 
 namespace kafkalite::mock {
@@ -42,23 +44,20 @@ std::vector<StoredRecord> decodeLog(const Log& log) {
   return out;
 }
 
-// The broker-wide log settings every partition starts from.
+// The broker-wide log settings every partition starts from; each topic's configs
+// (resolveTopicConfig, with these options as the static broker configs) then apply.
 LogConfig logConfigFor(const MockClusterOptions& options) {
-  LogConfig config;
-  config.retentionBytes = options.retentionBytes;
-  config.maxMessageBytes = options.messageMaxBytes;
-  if (options.logMessageTimestampType == "LogAppendTime") {
-    config.messageTimestampType = protocol::TimestampType::LogAppendTime;
-  } else if (options.logMessageTimestampType != "CreateTime") {
+  if (options.logMessageTimestampType != "CreateTime" && options.logMessageTimestampType != "LogAppendTime") {
     throw std::invalid_argument("log.message.timestamp.type must be CreateTime or LogAppendTime, not " +
                                 options.logMessageTimestampType);
   }
-  const auto compression = brokerCompressionTypeForName(options.compressionType);
-  if (!compression) {
+  if (!brokerCompressionTypeForName(options.compressionType)) {
     throw std::invalid_argument("compression.type must be producer, uncompressed, gzip, snappy, lz4 or zstd, not " +
                                 options.compressionType);
   }
-  config.compressionType = *compression;
+  LogConfig config;
+  config.retentionBytes = options.retentionBytes;
+  config.maxMessageBytes = options.messageMaxBytes;
   config.maxDecompressedBatchBytes = options.maxDecompressedBatchBytes;
   return config;
 }
@@ -67,15 +66,27 @@ LogConfig logConfigFor(const MockClusterOptions& options) {
 
 class MockCluster::Impl {
  public:
-  explicit Impl(MockClusterOptions o) : options(std::move(o)), controller(options) {
+  explicit Impl(MockClusterOptions o)
+      : options(std::move(o)), controller(options), requestLog(options.requestLogCapacity) {
     if (options.brokers < 1) throw std::invalid_argument("MockCluster needs at least one broker");
     if (options.ports.size() > static_cast<std::size_t>(options.brokers)) {
       throw std::invalid_argument("more ports than brokers");
     }
+    // Auto-creation uses these; checked here so that no request can meet them.
+    if (options.defaultPartitions < 1) throw std::invalid_argument("defaultPartitions must be at least 1");
+    if (options.defaultReplicationFactor < 1) throw std::invalid_argument("defaultReplicationFactor must be at least 1");
+    const auto& g = options.groupCoordinator;
+    if (g.offsetsTopicPartitions < 1 || g.offsetsTopicReplicationFactor < 1) {
+      throw std::invalid_argument("offsets.topic.num.partitions and offsets.topic.replication.factor must be >= 1");
+    }
+    if (g.initialRebalanceDelayMs < 0 || g.minSessionTimeoutMs < 0 || g.minSessionTimeoutMs > g.maxSessionTimeoutMs ||
+        g.offsetCommitTimeoutMs < 1 || g.offsetMetadataMaxBytes < 0 || g.maxSize < 1) {
+      throw std::invalid_argument("group coordinator options out of range (min session timeout above the max?)");
+    }
     for (int32_t id = 1; id <= options.brokers; ++id) {
       auto& s = storage[id] = std::make_unique<BrokerStorage>();
       s->logConfig = logConfigFor(options);
-      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s);
+      brokers[id] = std::make_unique<Broker>(id, options, controller, faults, *s, &requestLog);
       const auto index = static_cast<std::size_t>(id - 1);
       ports[id] = index < options.ports.size() ? options.ports[index] : 0;
       controller.registerBroker(id, options.host, ports[id], brokers[id].get());
@@ -134,8 +145,26 @@ class MockCluster::Impl {
     return states;
   }
 
+  /// The broker leading the group's partition of __consumer_offsets, or -1.
+  int32_t coordinatorOf(const std::string& groupId) const {
+    const auto reg = controller.partition(
+        {std::string(kGroupMetadataTopicName),
+         groupMetadataPartitionFor(groupId, options.groupCoordinator.offsetsTopicPartitions)});
+    return reg ? reg->leader : -1;
+  }
+
+  /// Runs `fn` on the coordinator of `groupId`; throws std::out_of_range when none runs.
+  void onCoordinator(const std::string& groupId, const std::function<void(GroupCoordinator&)>& fn) {
+    const int32_t id = coordinatorOf(groupId);
+    const auto it = brokers.find(id);
+    if (it == brokers.end() || !it->second->callCoordinator(fn)) {
+      throw std::out_of_range("no running coordinator holds group '" + groupId + "'");
+    }
+  }
+
   MockClusterOptions options;
   Controller controller;
+  RequestLog requestLog;
   FaultInjector faults;
   std::map<int32_t, std::unique_ptr<BrokerStorage>> storage;
   std::map<int32_t, std::unique_ptr<Broker>> brokers;
@@ -174,6 +203,58 @@ void MockCluster::createTopic(const TopicSpec& topic) {
   impl_->syncLocked();
 }
 
+void MockCluster::deleteTopic(const std::string& topic) {
+  std::lock_guard lock(impl_->mutex);
+  if (const ApiError e = impl_->controller.deleteTopic(topic); !e.ok()) throw std::out_of_range("no topic " + topic);
+  impl_->syncLocked();
+}
+
+void MockCluster::createPartitions(const std::string& topic, int32_t partitions) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.createPartitions(topic, partitions, std::nullopt, false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+void MockCluster::alterTopicConfigs(const std::string& topic,
+                                    const std::map<std::string, std::optional<std::string>>& changes) {
+  std::lock_guard lock(impl_->mutex);
+  const ApiError e = impl_->controller.alterTopicConfigs(
+      topic,
+      [&](TopicConfigOverrides& configs) -> ApiError {
+        for (const auto& [name, value] : changes) {
+          if (!value) {
+            if (!findTopicConfig(name)) return {ErrorCode::INVALID_CONFIG, "Unknown topic config name: " + name};
+            configs.erase(name);
+            continue;
+          }
+          std::string canonical;
+          if (ApiError invalid = canonicalTopicConfigValue(name, *value, canonical); !invalid.ok()) return invalid;
+          configs[name] = canonical;
+        }
+        return {};
+      },
+      false);
+  if (e.error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw std::out_of_range("no topic " + topic);
+  if (!e.ok()) throw std::invalid_argument(e.message);
+  impl_->syncLocked();
+}
+
+std::map<std::string, std::string> MockCluster::topicConfigs(const std::string& topic) const {
+  auto configs = impl_->controller.topicConfigs(topic);
+  if (!configs) throw std::out_of_range("no topic " + topic);
+  return *configs;
+}
+
+std::vector<RequestRecord> MockCluster::requests(const RequestFilter& filter) const {
+  return impl_->requestLog.requests(filter);
+}
+
+uint64_t MockCluster::lastRequestSequence() const { return impl_->requestLog.lastSequence(); }
+
+void MockCluster::clearRequests() { impl_->requestLog.clear(); }
+
 void MockCluster::stopBroker(int32_t brokerId, StopMode mode) {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->brokers.contains(brokerId)) throw std::invalid_argument("no broker " + std::to_string(brokerId));
@@ -191,9 +272,9 @@ bool MockCluster::isBrokerRunning(int32_t brokerId) const {
   return it != impl_->brokers.end() && it->second->running();
 }
 
-void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId) {
+void MockCluster::moveLeader(const std::string& topic, int32_t partition, int32_t brokerId, bool unclean) {
   std::lock_guard lock(impl_->mutex);
-  impl_->controller.moveLeader({topic, partition}, brokerId);
+  impl_->controller.moveLeader({topic, partition}, brokerId, unclean);
   impl_->syncLocked();
 }
 
@@ -275,6 +356,72 @@ std::vector<StoredRecord> MockCluster::records(const std::string& topic, int32_t
     if (const auto it = logs.find(tp); it != logs.end()) out = decodeLog(*it->second);
   }
   return out;
+}
+
+}  // namespace kafkalite::mock
+
+namespace kafkalite::mock {
+
+int32_t MockCluster::groupCoordinator(const std::string& groupId) const { return impl_->coordinatorOf(groupId); }
+
+std::vector<GroupView> MockCluster::groups() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<GroupView> out;
+  for (const auto& [id, broker] : impl_->brokers) {
+    broker->callCoordinator([&, brokerId = id](GroupCoordinator& coordinator) {
+      for (auto& view : coordinator.groupViews()) {
+        view.coordinator = brokerId;
+        out.push_back(std::move(view));
+      }
+    });
+  }
+  // Lag: each committed partition's high watermark, read on its leader.
+  std::map<int32_t, std::vector<CommittedOffsetView*>> byLeader;
+  for (auto& view : out) {
+    for (auto& o : view.offsets) {
+      if (const auto reg = impl_->controller.partition({o.topic, o.partition}); reg && reg->leader >= 0) {
+        byLeader[reg->leader].push_back(&o);
+      }
+    }
+  }
+  for (auto& entry : byLeader) {
+    // A lambda cannot capture a structured binding before C++20's P1091 (clang 14 refuses it).
+    auto& offsets = entry.second;
+    impl_->brokers.at(entry.first)->call([&](ReplicaManager& rm) {
+      for (CommittedOffsetView* o : offsets) {
+        const Partition* p = rm.partition({o->topic, o->partition});
+        if (p == nullptr || !p->isLeader()) continue;
+        o->highWatermark = p->highWatermark();
+        o->lag = std::max<int64_t>(0, o->highWatermark - o->offset);
+      }
+    });
+  }
+  std::sort(out.begin(), out.end(), [](const GroupView& a, const GroupView& b) { return a.groupId < b.groupId; });
+  return out;
+}
+
+GroupView MockCluster::group(const std::string& groupId) const {
+  for (auto& g : groups()) {
+    if (g.groupId == groupId) return g;
+  }
+  throw std::out_of_range("no group '" + groupId + "'");
+}
+
+void MockCluster::expireMemberSession(const std::string& groupId, const std::string& memberId) {
+  std::lock_guard lock(impl_->mutex);
+  bool expired = false;
+  impl_->onCoordinator(groupId, [&](GroupCoordinator& c) { expired = c.expireMemberSession(groupId, memberId); });
+  if (!expired) throw std::out_of_range("group '" + groupId + "' has no member '" + memberId + "'");
+}
+
+void MockCluster::rebalanceGroup(const std::string& groupId) {
+  std::lock_guard lock(impl_->mutex);
+  auto outcome = GroupCoordinator::RebalanceOutcome::UnknownGroup;
+  impl_->onCoordinator(groupId, [&](GroupCoordinator& c) { outcome = c.forceRebalance(groupId); });
+  if (outcome == GroupCoordinator::RebalanceOutcome::UnknownGroup) throw std::out_of_range("no group '" + groupId + "'");
+  if (outcome == GroupCoordinator::RebalanceOutcome::NoMembers) {
+    throw std::invalid_argument("group '" + groupId + "' has no members to rebalance");
+  }
 }
 
 }  // namespace kafkalite::mock

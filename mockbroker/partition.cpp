@@ -1,6 +1,7 @@
 #include "mockbroker/partition.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -11,7 +12,9 @@ Partition::Partition(TopicPartition tp, int32_t localBrokerId, PartitionConfig c
       localBrokerId_(localBrokerId),
       config_(config),
       log_(log),
-      highWatermark_(log.logStartOffset()) {}
+      highWatermark_(log.logStartOffset()) {
+  log_.updateHighWatermark(highWatermark_);
+}
 
 const TopicPartition& Partition::topicPartition() const noexcept { return tp_; }
 bool Partition::isLeader() const noexcept { return leaderId_ == localBrokerId_; }
@@ -104,8 +107,10 @@ Partition::AppendResult Partition::appendRecordsToLeader(std::span<const uint8_t
     return result;
   }
   result.info = log_.appendAsLeader(records, leaderEpoch_, std::move(owner));
-  // spec 2.2: a leader append can raise the HW when the ISR is the leader alone.
-  if (result.info.error == ErrorCode::NONE) result.highWatermarkIncreased = maybeIncrementLeaderHighWatermark(nowMs);
+  if (result.info.error == ErrorCode::NONE) {
+    // spec 2.2: a leader append can raise the HW when the ISR is the leader alone.
+    result.highWatermarkIncreased = maybeIncrementLeaderHighWatermark(nowMs);
+  }
   return result;
 }
 
@@ -207,6 +212,24 @@ std::optional<EpochEndOffset> Partition::divergingEpoch(int32_t lastFetchedEpoch
   return std::nullopt;
 }
 
+EpochEndOffsetResult Partition::lastOffsetForLeaderEpoch(int32_t currentLeaderEpoch, int32_t leaderEpoch) const {
+  if (const ErrorCode error = checkCurrentLeaderEpoch(currentLeaderEpoch); error != ErrorCode::NONE) return {error};
+  if (!isLeader()) return {ErrorCode::NOT_LEADER_OR_FOLLOWER};
+  if (leaderEpoch < 0) return {};
+  // Kafka's leader puts its epoch into the cache when it becomes leader (at its LEO); here
+  // the log's cache gets it with the first append, so the current epoch is added on top.
+  const auto lastCached = log_.endOffsetForEpoch(std::numeric_limits<int32_t>::max());
+  const int32_t latest = std::max(leaderEpoch_, lastCached ? lastCached->epoch : -1);
+  if (latest < 0 || leaderEpoch > latest) return {};
+  if (leaderEpoch == latest) return {ErrorCode::NONE, leaderEpoch, log_.logEndOffset()};
+  // A cached epoch at or below: it ends where the next one starts. When that next one is
+  // the leader's uncached epoch, its start offset is the LEO, which endOffsetForEpoch gives.
+  if (const auto floor = log_.endOffsetForEpoch(leaderEpoch)) return {ErrorCode::NONE, floor->epoch, floor->endOffset};
+  // Older than everything cached: the requested epoch, ending where the oldest known starts.
+  if (const auto earliest = log_.earliestEpochEntry()) return {ErrorCode::NONE, leaderEpoch, earliest->second};
+  return {ErrorCode::NONE, leaderEpoch, leaderEpochStartOffset_};
+}
+
 LogReadInfo Partition::read(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const {
   return log_.read(fetchOffset, maxBytes, maxReadableOffset(isolation));
 }
@@ -226,19 +249,23 @@ LogAppendInfo Partition::appendRecordsAsFollower(std::span<const uint8_t> record
   return log_.appendAsFollower(records, std::move(owner));
 }
 
-void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark) {
+void Partition::updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset) {
   // spec 2.5: min(leader HW, local LEO), never below the log start; a follower's HW may fall.
-  highWatermark_ = std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset());
+  setHighWatermark(std::max(std::min(leaderHighWatermark, log_.logEndOffset()), log_.logStartOffset()));
+  // Kafka's ReplicaFetcherThread.processPartitionData: the leader's log start, which never
+  // passes the HW (UnifiedLog.maybeIncrementLogStartOffset), so that this replica's earliest
+  // offset does not move backwards if it leads next.
+  if (leaderLogStartOffset > log_.logStartOffset()) log_.advanceLogStartOffset(std::min(leaderLogStartOffset, highWatermark_));
 }
 
 void Partition::truncateTo(int64_t offset) {
   log_.truncateTo(offset);
-  highWatermark_ = std::max(std::min(highWatermark_, log_.logEndOffset()), log_.logStartOffset());
+  setHighWatermark(std::max(std::min(highWatermark_, log_.logEndOffset()), log_.logStartOffset()));
 }
 
 void Partition::truncateFullyAndStartAt(int64_t offset) {
   log_.truncateFullyAndStartAt(offset);
-  highWatermark_ = offset;
+  setHighWatermark(offset);
 }
 
 bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
@@ -256,8 +283,42 @@ bool Partition::maybeIncrementLeaderHighWatermark(int64_t nowMs) {
   }
   // spec 2.2: the HW only increases.
   if (candidate <= highWatermark_) return false;
-  highWatermark_ = candidate;
+  setHighWatermark(candidate);
   return true;
+}
+
+void Partition::setHighWatermark(int64_t highWatermark) {
+  highWatermark_ = highWatermark;
+  log_.updateHighWatermark(highWatermark);  // retention never passes it
+}
+
+bool Partition::updateConfig(const PartitionConfig& config, int64_t nowMs) {
+  config_ = config;
+  // spec 2.3: a lower min.insync.replicas may let a held-back HW advance at once.
+  return maybeIncrementLeaderHighWatermark(nowMs);
+}
+
+Partition::DeleteRecordsResult Partition::deleteRecordsOnLeader(int64_t offset) {
+  // Kafka's Partition.deleteRecordsOnLeader and UnifiedLog.maybeIncrementLogStartOffset.
+  if (!isLeader()) return {ErrorCode::NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp_.toString(), -1};
+  if (!log_.config().deleteEnabled) {
+    return {ErrorCode::POLICY_VIOLATION,
+            "Records of partition " + tp_.toString() + " can not be deleted due to the configured policy", -1};
+  }
+  const int64_t converted = offset == -1 ? highWatermark_ : offset;
+  if (converted < 0) {
+    return {ErrorCode::OFFSET_OUT_OF_RANGE,
+            "The offset " + std::to_string(converted) + " for partition " + tp_.toString() + " is not valid", -1};
+  }
+  if (converted > highWatermark_) {
+    return {ErrorCode::OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to " + std::to_string(converted) +
+                                                " of partition " + tp_.toString() +
+                                                " since it is larger than the high watermark " +
+                                                std::to_string(highWatermark_),
+            -1};
+  }
+  log_.advanceLogStartOffset(converted);
+  return {ErrorCode::NONE, {}, log_.logStartOffset()};
 }
 
 bool Partition::isCaughtUp(const FollowerState& f, int64_t nowMs) const {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kafkalite/error.hpp"
@@ -54,6 +55,13 @@ struct FollowerState {
   int64_t lastCaughtUpTimeMs = 0;
 };
 
+/// An OffsetForLeaderEpoch answer for one partition.
+struct EpochEndOffsetResult {
+  ErrorCode error = ErrorCode::NONE;
+  int32_t leaderEpoch = -1;
+  int64_t endOffset = -1;
+};
+
 /// Which offsets a reader may see (spec 4.1).
 enum class FetchIsolation { LogEnd, HighWatermark, TxnCommitted };
 
@@ -65,6 +73,9 @@ class Partition {
   [[nodiscard]] bool isLeader() const noexcept;
   [[nodiscard]] int32_t leaderId() const noexcept;
   [[nodiscard]] int32_t leaderEpoch() const noexcept;
+  /// The LEO when this replica last became leader (spec 2.6); until the HW reaches it the
+  /// HW may lag what earlier leaders acknowledged (ListOffsets answers OFFSET_NOT_AVAILABLE).
+  [[nodiscard]] int64_t leaderEpochStartOffset() const noexcept { return leaderEpochStartOffset_; }
   [[nodiscard]] const std::vector<int32_t>& replicas() const noexcept;
   [[nodiscard]] const std::vector<int32_t>& isr() const noexcept;
   [[nodiscard]] int64_t highWatermark() const noexcept;
@@ -79,6 +90,20 @@ class Partition {
 
   /// min(min.insync.replicas, replication factor) (spec 1.2).
   [[nodiscard]] int32_t effectiveMinIsr() const noexcept;
+
+  /// A topic config change (min.insync.replicas, ...): takes effect at once. Returns true
+  /// if the leader's HW rose (a lower min ISR releases a held-back HW, spec 2.3).
+  bool updateConfig(const PartitionConfig& config, int64_t nowMs);
+
+  struct DeleteRecordsResult {
+    ErrorCode error = ErrorCode::NONE;
+    std::string message;
+    int64_t lowWatermark = -1;  ///< the log start offset afterwards
+  };
+  /// DeleteRecords on the leader: moves the log start to `offset` (-1 = the HW), never
+  /// above the HW (OFFSET_OUT_OF_RANGE), and not on a topic whose cleanup.policy has no
+  /// delete (POLICY_VIOLATION). NOT_LEADER_OR_FOLLOWER when this replica does not lead.
+  DeleteRecordsResult deleteRecordsOnLeader(int64_t offset);
 
   /// Becomes (or stays) leader per spec 2.6: epoch and epoch start offset set, follower
   /// states reset (lastCaughtUp = now for ISR members, else 0; LEOs unknown when newly
@@ -98,7 +123,8 @@ class Partition {
   };
   /// Leader append per spec 1.2: NOT_LEADER_OR_FOLLOWER when not leader; with acks = -1
   /// and |ISR| < effectiveMinIsr → NOT_ENOUGH_REPLICAS before appending; else Log::appendAsLeader
-  /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone).
+  /// and the HW is recomputed (spec 2.2: matters when the ISR is the leader alone). Retention
+  /// runs after every append and HW increase, never past the HW (Log::applyRetention).
   /// `owner`: as for Log::appendAsLeader.
   AppendResult appendRecordsToLeader(std::span<const uint8_t> records, int16_t requiredAcks, int64_t nowMs,
                                      std::shared_ptr<const void> owner = nullptr);
@@ -146,16 +172,27 @@ class Partition {
   /// or when the epoch cache is empty.
   [[nodiscard]] std::optional<EpochEndOffset> divergingEpoch(int32_t lastFetchedEpoch, int64_t fetchOffset) const;
 
+  /// OffsetForLeaderEpoch (KIP-320, Kafka's Partition.lastOffsetForLeaderEpoch with
+  /// LeaderEpochFileCache.endOffsetFor): FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a
+  /// stale or future `currentLeaderEpoch` (-1: not checked), NOT_LEADER_OR_FOLLOWER on a
+  /// follower; else the largest epoch <= `leaderEpoch` and the offset where it ends (where
+  /// the next epoch starts, or the LEO for the current one), counting the leader's own epoch
+  /// from its start offset even before anything was written in it. An epoch above the
+  /// current one, -1, or an empty history answers epoch -1 and offset -1.
+  [[nodiscard]] EpochEndOffsetResult lastOffsetForLeaderEpoch(int32_t currentLeaderEpoch, int32_t leaderEpoch) const;
+
   /// Reads for a fetch: up to the LEO for LogEnd, up to the HW otherwise (spec 4.3).
   [[nodiscard]] LogReadInfo read(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const;
   /// Bytes available to a reader at `fetchOffset` under `isolation`, capped at `maxBytes`
   /// (DelayedFetch's min_bytes test, spec 4.5).
   [[nodiscard]] std::size_t bytesAvailable(int64_t fetchOffset, std::size_t maxBytes, FetchIsolation isolation) const;
 
-  /// Follower side: append fetched batches, then HW = min(leaderHW, LEO), not below the log
-  /// start (spec 2.5).
+  /// Follower side: append fetched batches (then retention, below the HW), then
+  /// HW = min(leaderHW, LEO), not below the log start (spec 2.5), and the log start moves
+  /// up to the leader's (`leaderLogStartOffset` from the fetch response; -1 = unknown),
+  /// never past the HW.
   LogAppendInfo appendRecordsAsFollower(std::span<const uint8_t> records, std::shared_ptr<const void> owner = nullptr);
-  void updateFollowerHighWatermark(int64_t leaderHighWatermark);
+  void updateFollowerHighWatermark(int64_t leaderHighWatermark, int64_t leaderLogStartOffset = -1);
   /// Follower truncation after a divergence or OFFSET_OUT_OF_RANGE (spec 4.8); the HW never
   /// exceeds the LEO afterwards.
   void truncateTo(int64_t offset);
@@ -163,6 +200,8 @@ class Partition {
 
  private:
   bool maybeIncrementLeaderHighWatermark(int64_t nowMs);
+  // Every HW change goes through here: the log bounds retention by it.
+  void setHighWatermark(int64_t highWatermark);
   [[nodiscard]] bool isCaughtUp(const FollowerState& f, int64_t nowMs) const;
   FollowerState* follower(int32_t brokerId);
   [[nodiscard]] const FollowerState* follower(int32_t brokerId) const;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "mockbroker/broker_log.hpp"
 #include "mockbroker/controller.hpp"
 #include "mockbroker/fault_injector.hpp"
 #include "mockbroker/replica_manager.hpp"
 #include "protocol/headers.hpp"
 #include "protocol/messages/fetch.hpp"
+#include "protocol/messages/list_offsets.hpp"
 
 namespace kafkalite::mock {
 
@@ -15,6 +17,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr int16_t kFetchVersion = 12;             // flexible, with last_fetched_epoch (spec 4.7)
+constexpr int16_t kListOffsetsVersion = 4;        // with current_leader_epoch
 constexpr int32_t kReplicaFetchMaxBytes = 1048576;  // replica.fetch.max.bytes (spec 4.10)
 constexpr int32_t kReplicaFetchResponseMaxBytes = 10485760;
 constexpr int64_t kBlockedPollMs = 20;  // how often a stalled or cut fetcher looks again
@@ -125,8 +128,38 @@ void ReplicaFetcher::connect() {
   });
 }
 
+void ReplicaFetcher::log(LogLevel level, const std::string& message) const {
+  if (!logEnabled(options_, level)) return;
+  logLine(options_, level, localBrokerId_, "replica fetcher (leader " + std::to_string(leaderId_) + "): " + message, "REPLICA");
+}
+
+bool ReplicaFetcher::sendListOffsets(int64_t nowMs) {
+  protocol::ListOffsetsRequest request;
+  request.replicaId = localBrokerId_;  // a follower: the leader answers with its log end offset
+  for (const auto& [tp, state] : partitions_) {
+    if (!state.needsLeaderEndOffset || state.delayedUntilMs > nowMs) continue;
+    const Partition* partition = replicaManager_.partition(tp);
+    if (partition == nullptr || partition->isLeader()) continue;
+    if (request.topics.empty() || request.topics.back().name != tp.topic) request.topics.push_back({tp.topic, {}, {}});
+    protocol::ListOffsetsRequest::ListOffsetsTopic::ListOffsetsPartition p;
+    p.partitionIndex = tp.partition;
+    p.currentLeaderEpoch = partition->leaderEpoch();
+    p.timestamp = -1;  // latest
+    request.topics.back().partitions.push_back(p);
+  }
+  if (request.topics.empty()) return false;
+  request_.clear();
+  const protocol::RequestHeader header{protocol::ApiKey::ListOffsets, kListOffsetsVersion, ++correlationId_,
+                                       "kafkalite-replica-fetcher-" + std::to_string(localBrokerId_), {}};
+  if (protocol::encodeRequestFrame(header, request, request_)) return false;
+  send(protocol::ApiKey::ListOffsets);
+  return true;
+}
+
 void ReplicaFetcher::sendFetch() {
   const int64_t now = replicaManager_.nowMs();
+  // spec 4.8: partitions that got OFFSET_OUT_OF_RANGE learn the leader's end offset first.
+  if (sendListOffsets(now)) return;
   protocol::FetchRequest request;
   request.replicaId = localBrokerId_;  // spec 4.7
   request.maxWaitMs = options_.replicaFetchWaitMaxMs;
@@ -141,6 +174,7 @@ void ReplicaFetcher::sendFetch() {
       earliestDelay = std::min(earliestDelay, state.delayedUntilMs);
       continue;
     }
+    if (state.needsLeaderEndOffset) continue;
     const Partition* partition = replicaManager_.partition(tp);
     if (partition == nullptr || partition->isLeader()) continue;
     if (request.topics.empty() || request.topics.back().topic != tp.topic) request.topics.push_back({tp.topic, {}, {}});
@@ -161,6 +195,11 @@ void ReplicaFetcher::sendFetch() {
   const protocol::RequestHeader header{protocol::ApiKey::Fetch, kFetchVersion, ++correlationId_,
                                        "kafkalite-replica-fetcher-" + std::to_string(localBrokerId_), {}};
   if (protocol::encodeRequestFrame(header, request, request_)) return;
+  send(protocol::ApiKey::Fetch);
+}
+
+void ReplicaFetcher::send(protocol::ApiKey api) {
+  inFlightApi_ = api;
   busy_ = true;
   const uint64_t generation = generation_;
   asio::async_write(socket_, asio::buffer(request_), [self = shared_from_this(), generation](boost::system::error_code ec, std::size_t) {
@@ -202,11 +241,33 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::s
   busy_ = false;
   protocol::Reader in(frame);
   protocol::ResponseHeader header;
-  protocol::FetchResponse response;
-  if (!protocol::decodeResponseHeader(in, header, protocol::responseHeaderVersion(protocol::ApiKey::Fetch, kFetchVersion)) ||
-      header.correlationId != correlationId_ || !protocol::decodeFrom(in, kFetchVersion, response)) {
+  const int16_t version = inFlightApi_ == protocol::ApiKey::Fetch ? kFetchVersion : kListOffsetsVersion;
+  if (!protocol::decodeResponseHeader(in, header, protocol::responseHeaderVersion(inFlightApi_, version)) ||
+      header.correlationId != correlationId_) {
+    log(LogLevel::Warning, "undecodable response header; reconnecting");
     resetConnection(true);
     return;
+  }
+  try {
+    const bool handled = inFlightApi_ == protocol::ApiKey::Fetch ? handleFetchResponse(in, frameOwner)
+                                                                 : handleListOffsetsResponse(in);
+    if (!handled) return;  // the connection was reset
+  } catch (const std::exception& e) {
+    // Not reached by any response the leader sends; if it were, the fetcher reconnects
+    // rather than stop for good.
+    log(LogLevel::Error, std::string("unexpected exception handling a response: ") + e.what() + "; reconnecting");
+    resetConnection(true);
+    return;
+  }
+  maybeFetch();
+}
+
+bool ReplicaFetcher::handleFetchResponse(protocol::Reader& in, const std::shared_ptr<const void>& frameOwner) {
+  protocol::FetchResponse response;
+  if (!protocol::decodeFrom(in, kFetchVersion, response)) {
+    log(LogLevel::Warning, "undecodable Fetch response (" + in.error().message() + "); reconnecting");
+    resetConnection(true);
+    return false;
   }
   const int64_t now = replicaManager_.nowMs();
   const int64_t backoffUntil = now + options_.replicaFetchBackoffMs;
@@ -232,18 +293,25 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::s
             break;
           }
           if (pd.records.present && !pd.records.bytes.empty()) {
-            partition->appendRecordsAsFollower(pd.records.bytes, frameOwner);  // kept in the frame, not copied
+            // Kept in the frame, not copied.
+            const LogAppendInfo appended = partition->appendRecordsAsFollower(pd.records.bytes, frameOwner);
+            if (appended.error != ErrorCode::NONE) {
+              // Kafka's AbstractFetcherThread logs it and marks the partition failed for a while.
+              log(LogLevel::Error, "cannot append what was fetched for " + tp.toString() + " at offset " +
+                                       std::to_string(partition->logEndOffset()) + ": " +
+                                       std::string(errorName(appended.error)) + ": " + appended.errorMessage +
+                                       "; backing off");
+              state->second.delayedUntilMs = backoffUntil;
+              break;
+            }
           }
-          partition->updateFollowerHighWatermark(pd.highWatermark);  // spec 2.5
+          partition->updateFollowerHighWatermark(pd.highWatermark, pd.logStartOffset);  // spec 2.5
           break;
         }
         case ErrorCode::OFFSET_OUT_OF_RANGE:
-          // spec 4.8: behind the leader's log start → restart there; ahead of it → truncate.
-          if (pd.logStartOffset > partition->logEndOffset()) {
-            partition->truncateFullyAndStartAt(pd.logStartOffset);
-          } else {
-            partition->truncateTo(std::max(pd.highWatermark, partition->logStartOffset()));
-          }
+          // spec 4.8: the leader's log end offset decides (ListOffsets before the next fetch).
+          state->second.needsLeaderEndOffset = true;
+          state->second.leaderLogStartOffset = pd.logStartOffset;
           break;
         default:
           // spec 4.8: NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH, FENCED_LEADER_EPOCH, unknown
@@ -253,7 +321,45 @@ void ReplicaFetcher::handleResponse(std::span<const uint8_t> frame, const std::s
       }
     }
   }
-  maybeFetch();
+  return true;
+}
+
+bool ReplicaFetcher::handleListOffsetsResponse(protocol::Reader& in) {
+  protocol::ListOffsetsResponse response;
+  if (!protocol::decodeFrom(in, kListOffsetsVersion, response)) {
+    log(LogLevel::Warning, "undecodable ListOffsets response (" + in.error().message() + "); reconnecting");
+    resetConnection(true);
+    return false;
+  }
+  const int64_t backoffUntil = replicaManager_.nowMs() + options_.replicaFetchBackoffMs;
+  for (const auto& topic : response.topics) {
+    for (const auto& p : topic.partitions) {
+      const TopicPartition tp{topic.name, p.partitionIndex};
+      const auto state = partitions_.find(tp);
+      Partition* partition = replicaManager_.partition(tp);
+      if (state == partitions_.end() || !state->second.needsLeaderEndOffset || partition == nullptr ||
+          partition->isLeader() || partition->leaderId() != leaderId_) {
+        continue;
+      }
+      if (static_cast<ErrorCode>(p.errorCode) != ErrorCode::NONE) {
+        state->second.delayedUntilMs = backoffUntil;  // asked again after the backoff
+        continue;
+      }
+      state->second.needsLeaderEndOffset = false;
+      // Kafka's AbstractFetcherThread.fetchOffsetAndTruncate (spec 4.8).
+      const int64_t leaderEndOffset = p.offset;
+      const int64_t localEndOffset = partition->logEndOffset();
+      if (leaderEndOffset < localEndOffset) {
+        log(LogLevel::Warning, "truncating " + tp.toString() + " from " + std::to_string(localEndOffset) +
+                                " to the leader's log end offset " + std::to_string(leaderEndOffset));
+        partition->truncateTo(leaderEndOffset);
+      } else if (state->second.leaderLogStartOffset > localEndOffset) {
+        // Behind the leader's log start: everything here is stale.
+        partition->truncateFullyAndStartAt(state->second.leaderLogStartOffset);
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace kafkalite::mock

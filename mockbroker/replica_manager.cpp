@@ -1,11 +1,20 @@
 #include "mockbroker/replica_manager.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "mockbroker/purgatory/delayed_fetch.hpp"
 #include "mockbroker/purgatory/delayed_produce.hpp"
 
 namespace kafkalite::mock {
+
+namespace {
+// Record timestamps are wall-clock milliseconds; retention.ms compares against them.
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
 
 ReplicaManager::ReplicaManager(int32_t brokerId, const MockClusterOptions& options, BrokerStorage& storage,
                                Controller& controller, std::function<int64_t()> nowMs,
@@ -20,7 +29,8 @@ ReplicaManager::ReplicaManager(int32_t brokerId, const MockClusterOptions& optio
           "Produce", nowMs_())),
       fetchPurgatory_(std::make_unique<DelayedOperationPurgatory<TopicPartition, TopicPartitionHash, DelayedFetch>>(
           "Fetch", nowMs_())),
-      nextIsrCheckMs_(nowMs_() + std::max<int64_t>(1, options.replicaLagTimeMaxMs / 2)) {}
+      nextIsrCheckMs_(nowMs_() + std::max<int64_t>(1, options.replicaLagTimeMaxMs / 2)),
+      nextRetentionCheckMs_(nowMs_() + std::max<int64_t>(1, options.retentionCheckIntervalMs)) {}
 
 ReplicaManager::~ReplicaManager() { shutdown(); }
 
@@ -38,6 +48,19 @@ const Partition* ReplicaManager::partition(const TopicPartition& tp) const {
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 
+ReplicaManager::PartitionOrError ReplicaManager::getPartitionOrError(const TopicPartition& tp) const {
+  if (const auto it = partitions_.find(tp); it != partitions_.end()) return {it->second.get(), ErrorCode::NONE};
+  // Kafka: NOT_LEADER_OR_FOLLOWER when the metadata knows the partition (so the client
+  // refreshes it and finds the replicas), UNKNOWN_TOPIC_OR_PARTITION when it does not.
+  return {nullptr, controller_.partition(tp) ? ErrorCode::NOT_LEADER_OR_FOLLOWER : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION};
+}
+
+ReplicaManager::PartitionOrError ReplicaManager::getLeaderPartitionOrError(const TopicPartition& tp) const {
+  PartitionOrError result = getPartitionOrError(tp);
+  if (result.partition != nullptr && !result.partition->isLeader()) return {nullptr, ErrorCode::NOT_LEADER_OR_FOLLOWER};
+  return result;
+}
+
 void ReplicaManager::onHighWatermarkIncreased(const TopicPartition& tp) {
   // spec 2.4
   producePurgatory_->checkAndComplete(tp);
@@ -48,17 +71,38 @@ void ReplicaManager::onLogEndOffsetIncreased(const TopicPartition& tp) { fetchPu
 
 void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const LeaderAndIsr& state,
                                             const TopicConfig& config) {
+  PartitionConfig pc;
+  pc.minInsyncReplicas = config.minInsyncReplicas;
+  pc.replicaLagTimeMaxMs = options_.replicaLagTimeMaxMs;
+  pc.hwRequiresMinIsr = options_.hwRequiresMinIsr;
+  LogConfig lc = storage_.logConfig;
+  lc.retentionBytes = config.retentionBytes;
+  lc.retentionMs = config.retentionMs;
+  lc.deleteEnabled = config.cleanupDelete;
+  lc.compact = config.cleanupCompact;
+  lc.messageTimestampType =
+      config.logAppendTime ? protocol::TimestampType::LogAppendTime : protocol::TimestampType::CreateTime;
+  lc.messageTimestampBeforeMaxMs = config.messageTimestampBeforeMaxMs;
+  lc.messageTimestampAfterMaxMs = config.messageTimestampAfterMaxMs;
+  lc.compressionType = brokerCompressionTypeForName(config.compressionType).value_or(BrokerCompressionType::Producer);
+  lc.maxMessageBytes = config.maxMessageBytes;
   auto& slot = partitions_[tp];
+  const int64_t now = nowMs_();
+  bool configRaisedHw = false;
   if (!slot) {
-    PartitionConfig pc;
-    pc.minInsyncReplicas = config.minInsyncReplicas;
-    pc.replicaLagTimeMaxMs = options_.replicaLagTimeMaxMs;
-    pc.hwRequiresMinIsr = options_.hwRequiresMinIsr;
     slot = std::make_unique<Partition>(tp, brokerId_, pc, storage_.logFor(tp));
+  } else if (state.leaderEpoch >= slot->leaderEpoch()) {
+    configRaisedHw = slot->updateConfig(pc, now);
   }
   Partition& partition = *slot;
-  const int64_t now = nowMs_();
   if (state.leaderEpoch < partition.leaderEpoch()) return;  // a stale decision
+  const LogConfig previous = partition.log().config();
+  partition.log().setConfig(lc);  // retention with the new limits, bounded by the HW
+  if (previous.retentionMs != lc.retentionMs || previous.deleteEnabled != lc.deleteEnabled) {
+    // A changed retention.ms applies at once, not only at the next periodic check.
+    partition.log().applyTimeRetention(wallClockMs());
+  }
+  if (configRaisedHw) onHighWatermarkIncreased(tp);
 
   if (state.leader == brokerId_) {
     if (partition.isLeader() && state.leaderEpoch == partition.leaderEpoch()) {
@@ -71,6 +115,9 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
     followerChanged_(tp, -1);
     partition.makeLeader(state, now);  // spec 2.6
     onHighWatermarkIncreased(tp);
+    // Kafka's KafkaApis.handleLeaderAndIsr: a new leader of a __consumer_offsets partition
+    // coordinates its groups (GroupCoordinator.onElection).
+    if (tp.topic == kGroupMetadataTopicName && groupMetadataListener_) groupMetadataListener_(tp.partition, true, state.leaderEpoch);
     return;
   }
   const bool wasLeader = partition.isLeader();
@@ -81,11 +128,31 @@ void ReplicaManager::becomeLeaderOrFollower(const TopicPartition& tp, const Lead
     fetchPurgatory_->checkAndComplete(tp);
   }
   if (changed || wasLeader) followerChanged_(tp, state.leader);
+  if (tp.topic == kGroupMetadataTopicName && groupMetadataListener_) groupMetadataListener_(tp.partition, false, state.leaderEpoch);
+}
+
+EpochEndOffsetResult ReplicaManager::lastOffsetForLeaderEpoch(const TopicPartition& tp, int32_t currentLeaderEpoch,
+                                                              int32_t leaderEpoch) const {
+  const Partition* partition = this->partition(tp);
+  if (partition == nullptr) {
+    return {controller_.topicExists(tp.topic) ? ErrorCode::NOT_LEADER_OR_FOLLOWER : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION};
+  }
+  return partition->lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch);
+}
+
+void ReplicaManager::stopReplica(const TopicPartition& tp, bool deletePartition) {
+  followerChanged_(tp, -1);
+  partitions_.erase(tp);  // before its log: the partition refers to it
+  if (deletePartition) storage_.logs.erase(tp);
+  // spec 1.7(a), 4.5: what waits on it completes now, seeing it gone.
+  producePurgatory_->checkAndComplete(tp);
+  fetchPurgatory_->checkAndComplete(tp);
 }
 
 void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
                                    const std::vector<std::pair<TopicPartition, std::span<const uint8_t>>>& entries,
-                                   ProduceCallback callback, std::shared_ptr<const void> recordsOwner) {
+                                   ProduceCallback callback, std::shared_ptr<const void> recordsOwner,
+                                   bool internalTopicsAllowed) {
   const int64_t now = nowMs_();
   std::vector<DelayedProduce::PartitionStatus> statuses;
   statuses.reserve(entries.size());
@@ -93,16 +160,21 @@ void ReplicaManager::appendRecords(int32_t timeoutMs, int16_t requiredAcks,
   for (const auto& [tp, records] : entries) {
     DelayedProduce::PartitionStatus status;
     status.result.tp = tp;
-    Partition* partition = this->partition(tp);
-    if (partition == nullptr) {
-      status.result.error = ErrorCode::NOT_LEADER_OR_FOLLOWER;  // spec 1.2: not hosted here
+    const auto [partition, error] = getPartitionOrError(tp);
+    if (!internalTopicsAllowed && isInternalTopic(tp.topic)) {
+      status.result.error = ErrorCode::INVALID_TOPIC_EXCEPTION;  // Kafka's appendToLocalLog
+      status.result.errorMessage = "Cannot append to internal topic " + tp.topic;
+    } else if (partition == nullptr) {
+      status.result.error = error;  // spec 1.2: unknown, or not hosted here
     } else {
       auto result = partition->appendRecordsToLeader(records, requiredAcks, now, recordsOwner);
       status.result.error = result.info.error;
       status.result.errorMessage = result.info.errorMessage;
       status.result.recordErrors = std::move(result.info.recordErrors);
-      status.result.logStartOffset = partition->logStartOffset();
       if (result.info.error == ErrorCode::NONE) {
+        // Offsets only for an append (or a duplicate's original one); a failure before the
+        // append leaves them -1 (Kafka's LogAppendInfo.UNKNOWN_LOG_APPEND_INFO).
+        status.result.logStartOffset = partition->logStartOffset();
         status.result.baseOffset = result.info.firstOffset;
         status.result.logAppendTime = result.info.logAppendTime;
         status.requiredOffset = result.info.lastOffset + 1;  // spec 1.3
@@ -139,10 +211,9 @@ std::vector<FetchPartitionResult> ReplicaManager::readFromLocalLog(const FetchPa
   for (const auto& p : params.partitions) {
     FetchPartitionResult r;
     r.tp = p.tp;
-    const Partition* partition = this->partition(p.tp);
+    const auto [partition, error] = getPartitionOrError(p.tp);
     if (partition == nullptr) {
-      r.error = controller_.topicExists(p.tp.topic) ? ErrorCode::NOT_LEADER_OR_FOLLOWER
-                                                    : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+      r.error = error;
       results.push_back(std::move(r));
       continue;
     }
@@ -240,10 +311,16 @@ void ReplicaManager::tick() {
     nextIsrCheckMs_ = now + std::max<int64_t>(1, options_.replicaLagTimeMaxMs / 2);
     maybeShrinkIsr();
   }
+  if (now >= nextRetentionCheckMs_) {
+    // Kafka's log-retention task (log.retention.check.interval.ms): retention.ms.
+    nextRetentionCheckMs_ = now + std::max<int64_t>(1, options_.retentionCheckIntervalMs);
+    const int64_t wallNow = wallClockMs();
+    for (auto& [tp, partition] : partitions_) partition->log().applyTimeRetention(wallNow);
+  }
 }
 
 int64_t ReplicaManager::nextTickMs() {
-  int64_t next = nextIsrCheckMs_;
+  int64_t next = std::min(nextIsrCheckMs_, nextRetentionCheckMs_);
   if (auto t = producePurgatory_->nextExpirationMs()) next = std::min(next, *t);
   if (auto t = fetchPurgatory_->nextExpirationMs()) next = std::min(next, *t);
   return next;

@@ -24,7 +24,13 @@ struct BrokerStorage {
   std::map<TopicPartition, std::unique_ptr<Log>> logs;
   Log& logFor(const TopicPartition& tp) {
     auto& log = logs[tp];
-    if (!log) log = std::make_unique<Log>(logConfig);
+    if (!log) {
+      LogConfig config = logConfig;
+      // __consumer_offsets is compacted in Kafka, never trimmed by size: committed offsets
+      // must not go with retention.bytes.
+      if (isInternalTopic(tp.topic)) config.retentionBytes = -1;
+      log = std::make_unique<Log>(config);
+    }
     return *log;
   }
 };

@@ -1,5 +1,7 @@
 #include "mockbroker/socket_server.hpp"
 
+#include <atomic>
+
 #include "mockbroker/fault_injector.hpp"
 
 namespace kafkalite::mock {
@@ -7,22 +9,64 @@ namespace kafkalite::mock {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-void Responder::send(std::vector<uint8_t> frame) const {
-  if (auto c = connection_.lock()) c->complete(slot_, std::move(frame), false);
+void Responder::send(std::vector<uint8_t> frame, ErrorCode answered) const {
+  report(RequestOutcome::Answered, answered);
+  if (auto c = connection_.lock()) c->complete(requestId_, std::move(frame), false);
 }
-void Responder::send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners) const {
-  if (auto c = connection_.lock()) c->complete(slot_, std::move(frame), std::move(owners));
+void Responder::send(protocol::GatherFrame frame, std::vector<std::shared_ptr<const void>> owners,
+                     ErrorCode answered) const {
+  report(RequestOutcome::Answered, answered);
+  if (auto c = connection_.lock()) c->complete(requestId_, std::move(frame), std::move(owners));
 }
 void Responder::sendNothing() const {
-  if (auto c = connection_.lock()) c->complete(slot_, {}, false);
+  report(RequestOutcome::NoResponse, ErrorCode::NONE);
+  if (auto c = connection_.lock()) c->complete(requestId_, {}, false);
 }
 void Responder::closeConnection() const {
-  if (auto c = connection_.lock()) c->complete(slot_, {}, true);
+  report(RequestOutcome::ConnectionClosed, ErrorCode::NONE);
+  if (auto c = connection_.lock()) c->complete(requestId_, {}, true);
 }
 
-SocketServer::SocketServer(asio::io_context& io, int32_t brokerId, int32_t maxFrameBytes, FaultInjector& faults,
-                           RequestHandler& handler)
-    : io_(io), brokerId_(brokerId), maxFrameBytes_(maxFrameBytes), faults_(faults), handler_(handler), acceptor_(io) {}
+namespace {
+std::atomic<uint64_t> nextConnectionId{1};
+
+std::string peerOf(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+}  // namespace
+
+void RequestMemoryPool::acquire(std::size_t bytes, std::function<void()> granted) {
+  waiting_.emplace_back(bytes, std::move(granted));
+  grantWaiting();
+}
+
+void RequestMemoryPool::release(std::size_t bytes) {
+  used_ -= static_cast<int64_t>(bytes);
+  grantWaiting();
+}
+
+void RequestMemoryPool::grantWaiting() {
+  // Kafka's non-strict pool: admitted while any byte is free; in arrival order.
+  while (!waiting_.empty() && (capacity_ < 0 || used_ < capacity_)) {
+    auto [bytes, granted] = std::move(waiting_.front());
+    waiting_.pop_front();
+    used_ += static_cast<int64_t>(bytes);
+    asio::post(io_, std::move(granted));
+  }
+}
+
+SocketServer::SocketServer(asio::io_context& io, int32_t brokerId, int32_t maxFrameBytes, int64_t queuedMaxRequestBytes,
+                           FaultInjector& faults, RequestHandler& handler)
+    : io_(io),
+      brokerId_(brokerId),
+      maxFrameBytes_(maxFrameBytes),
+      faults_(faults),
+      handler_(handler),
+      pool_(io, queuedMaxRequestBytes),
+      acceptor_(io) {}
 
 SocketServer::~SocketServer() { closeAll(); }
 
@@ -43,7 +87,7 @@ void SocketServer::accept() {
     if (ec) return;  // closed
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto connection = std::make_shared<Connection>(std::move(socket), brokerId_, maxFrameBytes_, faults_, handler_);
+    auto connection = std::make_shared<Connection>(std::move(socket), brokerId_, maxFrameBytes_, faults_, handler_, pool_);
     std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
     connections_.push_back(connection);
     connection->start();
@@ -61,33 +105,39 @@ void SocketServer::closeAll() {
 }
 
 Connection::Connection(tcp::socket socket, int32_t brokerId, int32_t maxFrameBytes, FaultInjector& faults,
-                       RequestHandler& handler)
+                       RequestHandler& handler, RequestMemoryPool& pool)
     : socket_(std::move(socket)),
       rttTimer_(socket_.get_executor()),
+      id_(nextConnectionId.fetch_add(1)),
+      peer_(peerOf(socket_)),
       brokerId_(brokerId),
       maxFrameBytes_(maxFrameBytes),
       faults_(faults),
-      handler_(handler) {}
+      handler_(handler),
+      pool_(pool) {}
 
-void Connection::start() { readSize(); }
+void Connection::start() {
+  boost::system::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  clientHost_ = "/" + (ec ? std::string("unknown") : peer.address().to_string());
+  readSize();
+}
 
 void Connection::close() {
+  const auto self = std::move(keepAlive_);  // released when close() returns
   if (closed_) return;
   closed_ = true;
   boost::system::error_code ignored;
   rttTimer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
+  outgoing_.clear();
 }
 
 void Connection::readSize() {
-  if (closed_) return;
-  if (slots_.size() >= kMaxPendingRequests) {
-    readPaused_ = true;
-    return;
-  }
+  if (closed_ || inProgress_) return;
   asio::async_read(socket_, asio::buffer(sizeBuffer_), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-    if (ec) {
+    if (ec || self->closed_) {
       self->close();
       return;
     }
@@ -97,17 +147,29 @@ void Connection::readSize() {
       self->close();
       return;
     }
-    self->readFrame(size);
+    // Read the frame once the broker's request memory allows it (queued.max.request.bytes).
+    const auto length = static_cast<std::size_t>(size);
+    self->pool_.acquire(length, [self, length] { self->readFrame(length); });
   });
 }
 
-void Connection::readFrame(int32_t size) {
+void Connection::readFrame(std::size_t length) {
+  if (closed_) {
+    pool_.release(length);
+    return;
+  }
   // Not zero-filled: the read overwrites every byte (a Produce frame is megabytes, and
   // zeroing it first showed in the broker's profile).
-  const auto length = static_cast<std::size_t>(size);
   std::shared_ptr<uint8_t[]> frame = std::make_shared_for_overwrite<uint8_t[]>(length);
   asio::async_read(socket_, asio::buffer(frame.get(), length),
                    [self = shared_from_this(), frame, length](boost::system::error_code ec, std::size_t) {
+                     // The bytes go back to the pool once the handler has taken the request,
+                     // as Kafka releases a request's buffer after KafkaApis handled it.
+                     struct Release {
+                       RequestMemoryPool& pool;
+                       std::size_t bytes;
+                       ~Release() { pool.release(bytes); }
+                     } release{self->pool_, length};
                      if (ec || self->closed_) {
                        self->close();
                        return;
@@ -121,86 +183,114 @@ void Connection::readFrame(int32_t size) {
                      }
                      request.body = bytes.subspan(length - reader.remaining());
                      request.frame = frame;
-                     const uint64_t slot = self->firstSlot_ + self->slots_.size();
-                     self->slots_.emplace_back();
-                     request.responder = Responder(self->weak_from_this(), slot);
+                     // Muted until this request has finished (Kafka's SocketServer). No read
+                     // is pending meanwhile, so the connection keeps itself alive.
+                     self->inProgress_ = true;
+                     self->answered_ = false;
+                     self->keepAlive_ = self;
+                     request.clientHost = self->clientHost_;
+                     request.connectionId = self->id_;
+                     request.clientAddress = self->peer_;
+                     request.responder = Responder(self->weak_from_this(), ++self->requestId_);
                      self->handler_.handle(std::move(request));
-                     self->readSize();
                    });
 }
 
-void Connection::complete(uint64_t slot, std::vector<uint8_t> bytes, bool closeAfter) {
-  if (closed_ || slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) return;
-  Slot& s = slots_[static_cast<std::size_t>(slot - firstSlot_)];
-  if (s.done) return;
-  s.done = true;
-  s.closeAfter = closeAfter;
-  s.bytes = std::move(bytes);
-  s.readyAt = std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
-  flush();
+Connection::Response* Connection::accept(uint64_t requestId) {
+  if (closed_ || !inProgress_ || requestId != requestId_ || answered_) return nullptr;
+  answered_ = true;
+  return &outgoing_.emplace_back();  // references into a deque survive later emplace_back
 }
 
-void Connection::complete(uint64_t slot, protocol::GatherFrame frame,
+void Connection::complete(uint64_t requestId, std::vector<uint8_t> bytes, bool closeAfter) {
+  Response* r = accept(requestId);
+  if (r == nullptr) return;
+  r->closeAfter = closeAfter;
+  r->bytes = std::move(bytes);
+  // The injected RTT delays what travels back; a request answered with nothing (acks=0)
+  // or with a close finishes at once.
+  r->readyAt = r->bytes.empty() ? std::chrono::steady_clock::time_point{}
+                                : std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
+  handOver(*r);
+}
+
+void Connection::complete(uint64_t requestId, protocol::GatherFrame frame,
                           std::vector<std::shared_ptr<const void>> owners) {
-  if (closed_ || slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) return;
-  Slot& s = slots_[static_cast<std::size_t>(slot - firstSlot_)];
-  if (s.done) return;
-  s.done = true;
-  s.gathered.emplace(std::move(frame));
-  s.owners = std::move(owners);
-  s.readyAt = std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
+  Response* r = accept(requestId);
+  if (r == nullptr) return;
+  r->gathered.emplace(std::move(frame));
+  r->owners = std::move(owners);
+  r->readyAt = std::chrono::steady_clock::now() + faults_.rtt(brokerId_);
+  handOver(*r);
+}
+
+void Connection::handOver(Response& r) {
+  // Kafka unmutes a connection once the response is sent. A response held back by the
+  // injected RTT is on the network: the next request is read meanwhile, as a real link
+  // with that round trip would carry it, and the responses keep their order. Otherwise
+  // (and always before a close) the mute ends when the response is written.
+  if (!r.closeAfter && r.readyAt > std::chrono::steady_clock::now()) {
+    const auto self = std::move(keepAlive_);  // the pending read holds its own
+    inProgress_ = false;
+    flush();
+    readSize();
+    return;
+  }
+  r.unmuteAfterWrite = true;
   flush();
 }
 
 void Connection::flush() {
-  if (closed_ || writing_) return;
-  const auto now = std::chrono::steady_clock::now();
-  gather_.clear();
-  std::size_t count = 0;
-  bool closeAfter = false;
-  for (const Slot& s : slots_) {
-    if (!s.done) break;
-    if (s.readyAt > now) {
-      if (!timerArmed_) {
-        timerArmed_ = true;
-        rttTimer_.expires_at(s.readyAt);
-        rttTimer_.async_wait([self = shared_from_this()](boost::system::error_code) {
-          self->timerArmed_ = false;
-          self->flush();
-        });
-      }
-      break;
-    }
-    ++count;
-    if (s.gathered) {
-      s.gathered->forEachPiece([&](std::span<const uint8_t> piece) { gather_.push_back(asio::buffer(piece.data(), piece.size())); });
-    } else if (!s.bytes.empty()) {
-      gather_.push_back(asio::buffer(s.bytes));
-    }
-    if (s.closeAfter) {
-      closeAfter = true;
-      break;
-    }
+  if (closed_ || writing_ || outgoing_.empty()) return;
+  Response& r = outgoing_.front();
+  if (r.readyAt > std::chrono::steady_clock::now()) {
+    rttTimer_.expires_at(r.readyAt);
+    rttTimer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->flush();
+    });
+    return;
   }
-  if (count == 0) return;
+  gather_.clear();
+  if (r.gathered) {
+    r.gathered->forEachPiece([&](std::span<const uint8_t> piece) { gather_.push_back(asio::buffer(piece.data(), piece.size())); });
+  } else if (!r.bytes.empty()) {
+    gather_.push_back(asio::buffer(r.bytes));
+  }
+  if (gather_.empty()) {
+    written();
+    return;
+  }
   writing_ = true;
-  asio::async_write(socket_, gather_,
-                    [self = shared_from_this(), count, closeAfter](boost::system::error_code ec, std::size_t) {
-                      self->writing_ = false;
-                      for (std::size_t i = 0; i < count && !self->slots_.empty(); ++i) {
-                        self->slots_.pop_front();
-                        ++self->firstSlot_;
-                      }
-                      if (ec || closeAfter) {
-                        self->close();
-                        return;
-                      }
-                      if (self->readPaused_ && self->slots_.size() < kMaxPendingRequests) {
-                        self->readPaused_ = false;
-                        self->readSize();
-                      }
-                      self->flush();
-                    });
+  asio::async_write(socket_, gather_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    self->writing_ = false;
+    if (ec || self->outgoing_.empty()) {
+      self->close();
+      return;
+    }
+    self->written();
+  });
+}
+
+void Connection::written() {
+  const bool unmute = outgoing_.front().unmuteAfterWrite;
+  const bool closeAfter = outgoing_.front().closeAfter;
+  outgoing_.pop_front();
+  if (unmute) {
+    finishRequest(closeAfter);
+    return;
+  }
+  flush();  // the next response, if one waits
+}
+
+void Connection::finishRequest(bool closeAfter) {
+  const auto self = std::move(keepAlive_);  // released when this returns (readSize holds its own)
+  inProgress_ = false;
+  if (closeAfter) {
+    close();
+    return;
+  }
+  flush();     // responses queued behind this one
+  readSize();  // unmuted: the next request
 }
 
 }  // namespace kafkalite::mock

@@ -32,6 +32,13 @@ struct TopicPartition {
   }
 };
 
+/// Kafka's Topic.GROUP_METADATA_TOPIC_NAME: where group coordinators keep committed offsets
+/// and group metadata.
+inline constexpr std::string_view kGroupMetadataTopicName = "__consumer_offsets";
+
+/// Kafka's Topic.isInternal: clients may read internal topics but not produce to them.
+[[nodiscard]] inline bool isInternalTopic(std::string_view topic) noexcept { return topic == kGroupMetadataTopicName; }
+
 /// Hash of a TopicPartition, consistent with operator==.
 struct TopicPartitionHash {
   /// Mixes the topic's hash with the partition; never throws.

@@ -262,6 +262,7 @@ constexpr auto kClientErrorTable = std::to_array<ClientErrorInfo>({
     {ClientError::ConnectionFailed, "ConnectionFailed", true, "could not connect to the broker"},
     {ClientError::UnsupportedVersion, "UnsupportedVersion", false,
      "the broker supports no usable version of a required API"},
+    {ClientError::AllBrokersDown, "AllBrokersDown", true, "no broker of the cluster could be reached"},
 });
 
 constexpr bool clientErrorTableIsDense() {

@@ -209,8 +209,9 @@ class RecordBatchView {
   [[nodiscard]] bool isControl() const noexcept { return attributes().control; }
   /// offsetDelta of the last record (recordsCount - 1 as the builder writes it).
   [[nodiscard]] int32_t lastOffsetDelta() const noexcept { return load<int32_t>(23); }
-  /// baseOffset + lastOffsetDelta.
-  [[nodiscard]] int64_t lastOffset() const noexcept { return baseOffset() + lastOffsetDelta(); }
+  /// baseOffset + lastOffsetDelta, wrapping as Java's long arithmetic does (a producer's
+  /// baseOffset is any value; the broker replaces it).
+  [[nodiscard]] int64_t lastOffset() const noexcept { return wrappingAdd(baseOffset(), lastOffsetDelta()); }
   /// Timestamp the records' deltas are relative to (ms since the epoch).
   [[nodiscard]] int64_t baseTimestamp() const noexcept { return load<int64_t>(27); }
   /// Largest record timestamp, or the broker's append time for LogAppendTime.
@@ -260,9 +261,9 @@ class RecordBatchView {
   [[nodiscard]] RecordCursor recordsIn(std::span<const uint8_t> records) const noexcept {
     return RecordCursor(records, bytes_.empty() ? 0 : recordsCount(), false);
   }
-  /// Absolute offset of a record of this batch.
+  /// Absolute offset of a record of this batch (wrapping, as lastOffset()).
   [[nodiscard]] int64_t offsetOf(const RecordView& record) const noexcept {
-    return baseOffset() + record.offsetDelta;
+    return wrappingAdd(baseOffset(), record.offsetDelta);
   }
   /// Absolute timestamp of a record of this batch: maxTimestamp for
   /// LogAppendTime batches (the broker's time), else baseTimestamp + delta.
@@ -273,6 +274,9 @@ class RecordBatchView {
   enum class ParseStatus : uint8_t { Ok, Truncated, Corrupt };
   static ParseStatus parseImpl(std::span<const uint8_t> bytes, RecordBatchView& out, DecodeError& error);
 
+  static int64_t wrappingAdd(int64_t a, int64_t b) noexcept {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+  }
   template <class T>
   [[nodiscard]] T load(std::size_t at) const noexcept {
     // Callers only reach here on a parsed view, whose bytes hold the full header.

@@ -611,13 +611,17 @@ bool decodeFrom(Reader& in, int16_t version, M& out) {
   return false;
 }
 
-/// Decodes a whole body: every byte must belong to the message.
+/// Decodes a whole body. A body that ends before the message's last field is an error;
+/// bytes left after it are not: Kafka's brokers and clients (and librdkafka) ignore them,
+/// and a peer may write a field that a later version defines. `trailingBytes`, when
+/// given, receives how many bytes were left over, so that the caller can report them.
 /// Record sets in the result are views into `bytes`.
 template <SchemaMessage M>
-std::optional<DecodeError> decode(std::span<const uint8_t> bytes, int16_t version, M& out) {
+std::optional<DecodeError> decode(std::span<const uint8_t> bytes, int16_t version, M& out,
+                                  std::size_t* trailingBytes = nullptr) {
   Reader in(bytes);
   if (!decodeFrom(in, version, out)) return in.error();
-  if (!in.empty()) return DecodeError{M::kName, std::to_string(in.remaining()) + " trailing bytes after the message"};
+  if (trailingBytes != nullptr) *trailingBytes = in.remaining();
   return std::nullopt;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 /// \file
 /// Kafka's rule for topic names (org.apache.kafka.common.internals.Topic.validate):
-/// 1–249 characters of [a-zA-Z0-9._-], and neither "." nor "..". Brokers answer a name
-/// that breaks it with INVALID_TOPIC_EXCEPTION (17) wherever a request names a topic.
+/// 1–249 characters of [a-zA-Z0-9._-], and neither "." nor "..". Kafka answers a name that
+/// breaks it with INVALID_TOPIC_EXCEPTION (17) where a topic may be created or looked up
+/// by name (Metadata, with or without auto-creation; CreateTopics); no such topic can
+/// exist, so requests that write or read one (Produce, Fetch, ListOffsets) get
+/// UNKNOWN_TOPIC_OR_PARTITION, as for any topic the metadata does not have.
 ///
 /// Threading: pure functions.
 

@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libxxhash-dev  # record batch codecs
   librdkafka-dev kcat     # interop tests: a real client against our broker
+  clang libclang-rt-14-dev  # fuzz preset: clang 14 with libFuzzer (scripts/fuzz.sh)
   python3-kafka           # interop tests: kafka-python 2.0.2 (run with /usr/bin/python3)
   python3-snappy python3-lz4 python3-zstandard  # ... and the codecs kafka-python decodes with
   gnuplot-nox python3     # scripts/perf-report.sh: the report generator and its charts

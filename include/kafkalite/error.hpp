@@ -218,6 +218,7 @@ enum class ClientError : int {
   Malformed,           ///< A broker response could not be decoded.
   ConnectionFailed,    ///< No connection to a broker could be established (refused, unreachable, DNS).
   UnsupportedVersion,  ///< The broker supports no version of an API the producer needs.
+  AllBrokersDown,      ///< No broker could be reached: every known address failed (librdkafka's _ALL_BROKERS_DOWN).
 };
 
 /// The category of `ClientError` values. `name()` is "kafkalite"; `message(v)` is
@@ -232,7 +233,8 @@ enum class ClientError : int {
 /// enumerator. The view refers to static storage.
 [[nodiscard]] std::string_view errorName(ClientError error) noexcept;
 
-/// True if `error` is transient: `TimedOut`, `Disconnected` and `ConnectionFailed`.
+/// True if `error` is transient: `TimedOut`, `Disconnected`, `ConnectionFailed` and
+/// `AllBrokersDown`.
 /// All other client errors are final.
 [[nodiscard]] bool isRetriable(ClientError error) noexcept;
 

@@ -34,7 +34,17 @@
 /// for long (it holds up every other completion and all sending) and must not call
 /// flush() or close() (they would wait for the thread running them). Calling send() from
 /// a callback is allowed, but it throws QueueFullException rather than wait when the
-/// queue is full, since waiting there could never end.
+/// queue is full, since waiting there could never end; a RecordFuture waited on there
+/// throws instead of hanging (record_future.hpp). Destroying the producer from one of its
+/// own callbacks (dropping the last shared_ptr to it there) is allowed: see ~Producer().
+///
+/// Memory: records accepted and not yet completed are bounded by count
+/// (`queue.buffering.max.messages`) and by bytes of keys, values and headers
+/// (`queue.buffering.max.kbytes` / `buffer.memory`); once a burst has been delivered the
+/// producer gives back what it held above a small pool (docs/producer.md).
+///
+/// Visibility: ProducerCallbacks (producer_callbacks.hpp) receive log lines, errors that
+/// belong to no single record, and statistics every `statistics.interval.ms`.
 
 #include <chrono>
 #include <cstdint>
@@ -50,20 +60,26 @@
 #include <vector>
 
 #include "kafkalite/error.hpp"
+#include "kafkalite/producer_callbacks.hpp"
 #include "kafkalite/producer_config.hpp"
 #include "kafkalite/producer_record.hpp"
+#include "kafkalite/record_future.hpp"
 #include "kafkalite/record_metadata.hpp"
 
 namespace kafkalite {
 
-/// send() found the queue full (`queue.buffering.max.messages` records accepted and not
-/// yet completed) and `queue.enqueue.timeout.ms` ran out: at once for 0, after that many
+/// send() found the queue full (`queue.buffering.max.messages` records, or
+/// `queue.buffering.max.kbytes` of keys, values and headers, accepted and not yet
+/// completed) and `queue.enqueue.timeout.ms` ran out: at once for 0, after that many
 /// milliseconds for a positive value. The record was not accepted and its callback is
 /// never called (spec 7.5). code() is ClientError::QueueFull.
 class QueueFullException : public std::runtime_error {
  public:
   /// Builds the exception; `what()` names the queue size. Throws only std::bad_alloc.
   explicit QueueFullException(int32_t capacity);
+  /// Builds the exception for the byte bound: `what()` names it and the record's size.
+  /// Throws only std::bad_alloc.
+  QueueFullException(int64_t maxBytes, int64_t recordBytes);
   /// ClientError::QueueFull. Never throws.
   [[nodiscard]] std::error_code code() const noexcept { return ClientError::QueueFull; }
 };
@@ -93,15 +109,17 @@ class Producer {
   /// what is allowed) and starts the I/O thread. No connection is opened until the first
   /// record or partitionsFor(). Throws ConfigException, std::system_error if the thread
   /// cannot start, std::bad_alloc.
-  explicit Producer(const ProducerConfig& config);
+  /// `callbacks` receive log lines, errors and statistics (producer_callbacks.hpp).
+  explicit Producer(const ProducerConfig& config, ProducerCallbacks callbacks = {});
 
   /// As Producer(ProducerConfig::fromProperties(properties)): keys as Kafka users know
   /// them, case-insensitive. Throws ConfigException for an unknown key or a bad value.
-  explicit Producer(const std::map<std::string, std::string>& properties);
+  explicit Producer(const std::map<std::string, std::string>& properties, ProducerCallbacks callbacks = {});
 
   /// As Producer(std::map{properties}), so that `Producer p({{"bootstrap.servers", "h:9092"}})`
   /// is not ambiguous with the ProducerConfig constructor. Throws as that one.
-  Producer(std::initializer_list<std::pair<const std::string, std::string>> properties);
+  Producer(std::initializer_list<std::pair<const std::string, std::string>> properties,
+           ProducerCallbacks callbacks = {});
 
   /// The implementation (internal; tests build one with a fake clock and connections).
   class Impl;
@@ -109,6 +127,10 @@ class Producer {
   explicit Producer(std::unique_ptr<Impl> impl) noexcept;
 
   /// close() with no time limit: waits until every record has completed. Never throws.
+  /// Called on the producer's own I/O thread (the last owner dropped inside one of its
+  /// callbacks), it cannot wait for that thread: it stops accepting records and returns,
+  /// and the I/O thread goes on as close() would — every pending record is still sent
+  /// and completed, its callback called — then stops and frees the producer.
   ~Producer();
 
   Producer(const Producer&) = delete;
@@ -132,9 +154,10 @@ class Producer {
   void send(const RecordView& record, Callback callback);
 
   /// As send(record, callback), with the outcome in a future, set on the I/O thread: the
-  /// metadata, or a std::system_error carrying the error code. Throws as the other
-  /// overload. Thread-safe.
-  [[nodiscard]] std::future<RecordMetadata> send(ProducerRecord record);
+  /// metadata, or a std::system_error carrying the error code. Waiting for it inside a
+  /// callback throws instead of hanging (RecordFuture). Throws as the other overload.
+  /// Thread-safe.
+  [[nodiscard]] RecordFuture send(ProducerRecord record);
 
   /// Makes every queued record ready to send at once (ignoring `queue.buffering.max.ms`)
   /// and waits until no record is pending, that is every record accepted so far, also
@@ -158,8 +181,10 @@ class Producer {
   /// it when the cluster auto-creates topics). Waits at most `timeout`.
   /// Throws std::system_error: ClientError::TimedOut when no metadata arrived in time;
   /// the topic's Kafka error (e.g. UNKNOWN_TOPIC_OR_PARTITION) when the cluster reported
-  /// one for it until the deadline; ClientError::ProducerClosed after close().
-  /// Thread-safe; not from a callback.
+  /// one for it until the deadline; ClientError::ProducerClosed once close() has begun
+  /// (also a call already waiting returns then, at once);
+  /// std::errc::resource_deadlock_would_occur from a callback (it cannot wait there).
+  /// Thread-safe.
   [[nodiscard]] std::vector<PartitionInfo> partitionsFor(const std::string& topic,
                                                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 

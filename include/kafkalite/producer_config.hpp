@@ -7,6 +7,13 @@
 /// the defaults are those of `kafka-console-producer`. Modern names are accepted as
 /// aliases (table below); a few modern settings are companions with their own field.
 ///
+/// `kafkalite.defaults=modern` (fromProperties) or ProducerConfig::modern() starts from
+/// what current Kafka clients use instead (the "modern" column): idempotence on, acks=all,
+/// retries unlimited within delivery.timeout.ms 120000, request.timeout.ms 30000, a
+/// separate 10 s connection setup timeout, linger 5 ms, librdkafka's batch and queue
+/// sizes and Java's 32 MiB buffer.memory and 60 s max.block.ms. Keys given explicitly
+/// win over either column.
+///
 /// | key | field | default | allowed |
 /// |---|---|---|---|
 /// | bootstrap.servers (alias metadata.broker.list) | bootstrapServers | required | host:port,... ([ipv6]:port) |
@@ -26,6 +33,21 @@
 /// | message.max.bytes | messageMaxBytes | 1000000 | [1000, 1000000000] |
 /// | delivery.timeout.ms | deliveryTimeoutMs | unset | [1, 2^31-1], >= linger + request timeout |
 /// | enable.idempotence | enableIdempotence | false | true, false |
+/// | queue.buffering.max.kbytes (alias buffer.memory, in bytes) | queueBufferingMaxBytes | 1048576 KiB | [1, 2^31-1] KiB; buffer.memory [1024, 2^63-1] |
+/// | socket.connection.setup.timeout.ms | socketConnectionSetupTimeoutMs | unset (= request.timeout.ms) | [1, 2^31-1] |
+/// | metadata.max.idle.ms | metadataMaxIdleMs | 300000 | [5000, 2^31-1] |
+/// | statistics.interval.ms | statisticsIntervalMs | 0 (off) | [0, 86400000] |
+/// | log_level | logLevel | 6 (info) | [0, 7] (syslog levels) |
+///
+/// The modern column (kafkalite.defaults=modern), where it differs: retries 2147483647,
+/// linger.ms 5, queue.buffering.max.messages 100000, batch.num.messages 10000,
+/// request.timeout.ms 30000, max.block.ms 60000, acks -1, delivery.timeout.ms 120000,
+/// enable.idempotence true, buffer.memory 33554432, socket.connection.setup.timeout.ms
+/// 10000. As in Java's producer, when enable.idempotence is not given and an explicit
+/// setting contradicts it (acks other than all, retries 0, more than 5 requests in
+/// flight), idempotence is off instead of an error; an implicit delivery.timeout.ms
+/// shorter than linger + request timeout is raised to that sum; an implicit
+/// batch.num.messages above an explicit queue.buffering.max.messages is lowered to it.
 ///
 /// Alias precedence: giving a classic key and its alias together is allowed only
 /// when both parse to the same value (`acks=all` with `request.required.acks=-1`);
@@ -178,6 +200,29 @@ struct ProducerConfig {
   /// queueBufferingMaxMs + requestTimeoutMs, as in Java.
   std::optional<int32_t> deliveryTimeoutMs;
 
+  /// `queue.buffering.max.kbytes` (in KiB) / `buffer.memory` (in bytes): the most bytes of
+  /// keys, values and headers accepted by send() and not yet completed, enforced with
+  /// queueBufferingMaxMessages under the same queueEnqueueTimeoutMs rules (a send() that
+  /// would exceed it waits or throws QueueFullException). A single record larger than the
+  /// whole bound is accepted and fails with ClientError::RecordTooLarge.
+  int64_t queueBufferingMaxBytes = int64_t{1048576} * 1024;
+
+  /// `socket.connection.setup.timeout.ms`: how long a connection may take to become
+  /// usable (TCP connect and ApiVersions). Unset = requestTimeoutMs (classic behaviour).
+  std::optional<int32_t> socketConnectionSetupTimeoutMs;
+
+  /// `metadata.max.idle.ms`: a topic the producer has not sent to for this long, with
+  /// nothing of it pending, leaves the Metadata requests (as Java's producer).
+  int32_t metadataMaxIdleMs = 300000;
+
+  /// `statistics.interval.ms`: how often the statistics callback gets a JSON document
+  /// (ProducerCallbacks::statistics); 0 = never.
+  int32_t statisticsIntervalMs = 0;
+
+  /// `log_level`: the most verbose syslog level passed to the log callback (0 emergency
+  /// ... 6 info, 7 debug).
+  int32_t logLevel = 6;
+
   /// `enable.idempotence`: when true the producer obtains a producer id (InitProducerId)
   /// and numbers its batches, so retries neither duplicate nor reorder records (spec
   /// 8.5-8.6); it keeps one batch per partition in flight (up to 5 requests per broker). Default false (classic). Requires acks = -1,
@@ -186,13 +231,24 @@ struct ProducerConfig {
   /// no acks key is given; an explicit conflicting value is an error.
   bool enableIdempotence = false;
 
+  /// What current Kafka clients use (`kafkalite.defaults=modern`, see the file comment),
+  /// without bootstrap servers. Throws only std::bad_alloc.
+  [[nodiscard]] static ProducerConfig modern();
+
+  /// The connection setup timeout in effect: socketConnectionSetupTimeoutMs, else
+  /// requestTimeoutMs. Never throws.
+  [[nodiscard]] int32_t connectionSetupTimeoutMs() const noexcept {
+    return socketConnectionSetupTimeoutMs.value_or(requestTimeoutMs);
+  }
+
   /// The modern name of queueBufferingMaxMs (`linger.ms`). Never throws.
   [[nodiscard]] int32_t lingerMs() const noexcept { return queueBufferingMaxMs; }
   /// Sets queueBufferingMaxMs. Never throws.
   void setLingerMs(int32_t ms) noexcept { queueBufferingMaxMs = ms; }
 
   /// Builds a config from string properties. Keys are matched case-insensitively and
-  /// trimmed; values are trimmed. Integers are decimal (optional sign), without trailing
+  /// trimmed; values are trimmed. `kafkalite.defaults` (classic, the default, or modern)
+  /// chooses the column that keys not given take their values from. Integers are decimal (optional sign), without trailing
   /// characters, and range-checked. Keys not given keep their defaults.
   /// Throws ConfigException: unknown key; a key given twice (in different case);
   /// malformed or out-of-range value; a classic key and its alias with different values;
@@ -212,7 +268,9 @@ struct ProducerConfig {
   [[nodiscard]] static ProducerConfig fromPropertiesFile(const std::string& path);
 
   /// Every setting under its canonical (classic) name, values formatted so that
-  /// fromProperties(toProperties()) == *this. delivery.timeout.ms appears only when set.
+  /// fromProperties(toProperties()) == *this. delivery.timeout.ms and
+  /// socket.connection.setup.timeout.ms appear only when set; kafkalite.defaults never
+  /// (every value is given).
   /// Throws only std::bad_alloc.
   [[nodiscard]] std::map<std::string, std::string> toProperties() const;
 

@@ -7,10 +7,14 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "mockbroker/admin/group_routes.hpp"
 #include "mockbroker/admin/json.hpp"
+#include "protocol/topic_name.hpp"
+#include "mockbroker/admin/request_log_json.hpp"
 
 namespace kafkalite::mock::detail {
 
@@ -158,15 +162,6 @@ ErrorCode errorCodeOf(const JsonValue& v) {
                                                  std::numeric_limits<int16_t>::max()));
 }
 
-bool isValidTopicName(const std::string& name) {
-  // Kafka's rule (Topic.validate): 1..249 of [a-zA-Z0-9._-], not "." or "..".
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
-}
-
 // ---- views as JSON -------------------------------------------------------------------
 
 JsonValue intArray(const std::vector<int32_t>& ids) { return JsonValue::Array(ids.begin(), ids.end()); }
@@ -249,15 +244,23 @@ AdminReply postTopics(MockCluster& cluster, std::string_view body) {
   const JsonValue o(parseBodyObject(body));
   TopicSpec spec;
   const std::string* name = o["name"].asString();
-  if (name == nullptr || !isValidTopicName(*name)) {
-    badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
-  }
+  if (name == nullptr) badRequest("name must be a topic name: 1 to 249 characters of [a-zA-Z0-9._-]");
+  if (auto why = protocol::topicNameError(*name)) badRequest("name: " + *why);  // Kafka's Topic.validate
   spec.name = *name;
   spec.partitions = jsonInt<int32_t>(o["partitions"], "partitions", 1, 100'000);
   spec.replicationFactor = jsonInt<int16_t>(o["replicationFactor"], "replicationFactor", 1,
                                             std::numeric_limits<int16_t>::max());
   if (const JsonValue* minIsr = o.find("minInsyncReplicas"); minIsr != nullptr && !minIsr->isNull()) {
     spec.minInsyncReplicas = jsonInt<int32_t>(*minIsr, "minInsyncReplicas", 1, std::numeric_limits<int16_t>::max());
+  }
+  if (const JsonValue* configs = o.find("configs"); configs != nullptr && !configs->isNull()) {
+    const JsonValue::Object* members = configs->asObject();
+    if (members == nullptr) badRequest("configs must be an object of topic config names to string values");
+    for (const auto& [name, value] : *members) {
+      const std::string* text = value.asString();
+      if (text == nullptr) badRequest("configs." + name + " must be a string");
+      spec.configs[name] = *text;
+    }
   }
   cluster.createTopic(spec);
   JsonValue::Array partitions;
@@ -288,6 +291,39 @@ AdminReply postErrors(MockCluster& cluster, std::string_view body) {
   return {200, serializeJson(kOk), {}};
 }
 
+AdminReply requestsRoute(MockCluster& cluster, std::string_view method, const Target& t) {
+  if (method == "DELETE") {
+    cluster.clearRequests();
+    return {200, serializeJson(kOk), {}};
+  }
+  if (method != "GET") throw HttpError(405, "use GET or DELETE", "GET, DELETE");
+  RequestFilter filter;
+  if (const auto api = t.param("api")) {
+    const auto key = apiKeyByName(*api);
+    if (!key) badRequest("api must be an API name (Produce, Metadata, ...) or key, got \"" + *api + "\"");
+    filter.apiKey = *key;
+  }
+  if (const auto broker = t.param("broker")) filter.brokerId = brokerParam(cluster, *broker, "broker");
+  if (const auto clientId = t.param("clientId")) filter.clientId = *clientId;
+  if (const auto topic = t.param("topic")) filter.topic = *topic;
+  if (const auto since = t.param("since")) {
+    filter.afterSequence = parseInt<uint64_t>(*since, "since", 0, std::numeric_limits<int64_t>::max());
+  }
+  if (const auto sinceMs = t.param("sinceMs")) {
+    filter.since = std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(parseInt<int64_t>(*sinceMs, "sinceMs", 0, std::numeric_limits<int64_t>::max())));
+  }
+  const uint64_t last = cluster.lastRequestSequence();
+  auto records = cluster.requests(filter);
+  if (const auto limit = t.param("limit")) {
+    const auto n = parseInt<std::size_t>(*limit, "limit", 0, std::numeric_limits<int32_t>::max());
+    if (records.size() > n) records.erase(records.begin(), records.end() - static_cast<std::ptrdiff_t>(n));
+  }
+  JsonValue::Array out;
+  for (const auto& r : records) out.push_back(requestRecordJson(r));
+  return {200, serializeJson(JsonValue::Object{{"lastSequence", last}, {"requests", std::move(out)}}), {}};
+}
+
 AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const Target& t) {
   const std::string& topic = t.segments[2];
   const auto partition = parseInt<int32_t>(t.segments[3], "partition", 0, std::numeric_limits<int32_t>::max());
@@ -295,7 +331,9 @@ AdminReply partitionRoute(MockCluster& cluster, std::string_view method, const T
   if (action == "leader") {
     if (method != "POST") throw HttpError(405, "use POST", "POST");
     const int32_t broker = brokerParam(cluster, t.param("broker").value_or(""), "broker");
-    cluster.moveLeader(topic, partition, broker);
+    const std::string unclean = t.param("unclean").value_or("false");
+    if (unclean != "true" && unclean != "false") badRequest("unclean must be true or false, got \"" + unclean + "\"");
+    cluster.moveLeader(topic, partition, broker, unclean == "true");
     return {200, serializeJson(toJson(cluster.partition(topic, partition))), {}};
   }
   if (action == "records") {
@@ -333,7 +371,14 @@ AdminReply route(MockCluster& cluster, std::string_view method, std::string_view
     require("POST");
     return postTopics(cluster, body);
   }
+  if (s.size() == 3 && s[1] == "topics") {
+    require("DELETE");
+    cluster.deleteTopic(s[2]);
+    return {200, serializeJson(kOk), {}};
+  }
+  if (s.size() == 2 && s[1] == "requests") return requestsRoute(cluster, method, t);
   if (s.size() == 5 && s[1] == "partitions") return partitionRoute(cluster, method, t);
+  if (s.size() >= 2 && s[1] == "groups") return handleGroupRoute(cluster, method, s);
   if (s.size() == 2 && s[1] == "errors") {
     require("POST");
     return postErrors(cluster, body);
@@ -370,6 +415,16 @@ AdminReply handleAdminRequest(MockCluster& cluster, std::string_view method, std
     return route(cluster, method, target, body);
   } catch (const HttpError& e) {
     return errorReply(e.status, e.what(), e.allow);
+  } catch (const std::system_error& e) {
+    if (e.code().category() != kafkaCategory()) return errorReply(500, e.what());
+    // The cluster refused what Kafka would refuse (a leader move to an out-of-sync
+    // replica): 409, with Kafka's error name and code.
+    const auto code = static_cast<ErrorCode>(e.code().value());
+    return {409,
+            serializeJson(JsonValue::Object{{"error", e.what()},
+                                            {"errorCode", static_cast<int64_t>(code)},
+                                            {"errorName", std::string(errorName(code))}}),
+            {}};
   } catch (const std::logic_error& e) {
     // MockCluster's std::invalid_argument / std::out_of_range: the request named
     // something the cluster does not have or cannot do.

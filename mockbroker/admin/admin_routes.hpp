@@ -11,13 +11,19 @@
 ///   POST /v1/brokers/{id}/rtt?ms=N                    0 turns it off
 ///   POST /v1/brokers/{id}/stall?on=true|false         default true
 ///   POST /v1/topics                                   {"name","partitions","replicationFactor",
-///                                                      "minInsyncReplicas"?}  -> 201
+///                                                      "minInsyncReplicas"?, "configs"?:{name: value}}
+///                                                      -> 201
+///   DELETE /v1/topics/{topic}                         deletes it (as DeleteTopics)
+///   GET  /v1/requests?api=&broker=&clientId=&topic=&since=&sinceMs=&limit=
+///                                                     the request log: {"lastSequence", "requests":[...]}
+///   DELETE /v1/requests                               clears the request log
 ///   POST /v1/partitions/{topic}/{partition}/leader?broker=N
 ///   GET  /v1/partitions/{topic}/{partition}/records?broker=N   default: the current leader
 ///   POST /v1/errors                                   {"apiKey","errors":[code|"NAME",..],
 ///                                                      "broker"?:-1,"delayMs"?:0}
 ///   POST /v1/network/cut?a=N&b=M, /v1/network/heal?a=N&b=M
 ///   POST /v1/heal                                     undoes every injected fault
+///   /v1/groups...                                     consumer groups: see group_routes.hpp
 ///
 /// Status codes: 200 (201 for a created topic); 400 for malformed input, an unknown
 /// broker, or a std::logic_error from MockCluster (std::invalid_argument,

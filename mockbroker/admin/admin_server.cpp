@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <iostream>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include <boost/beast/http.hpp>
 
 #include "mockbroker/admin/admin_routes.hpp"
+#include "mockbroker/broker_log.hpp"
 
 namespace kafkalite::mock {
 
@@ -193,9 +193,9 @@ class AdminServer::Impl {
         return;
       } catch (const std::exception& e) {
         // No handler should throw; if one does, keep serving rather than die.
-        std::cerr << "kafkalite admin: unexpected exception: " << e.what() << '\n';
+        logLine(cluster_.options(), LogLevel::Error, -1, std::string("admin endpoint: unexpected exception: ") + e.what(), "ADMIN");
       } catch (...) {
-        std::cerr << "kafkalite admin: unexpected exception\n";
+        logLine(cluster_.options(), LogLevel::Error, -1, "admin endpoint: unexpected exception", "ADMIN");
       }
     }
   }

@@ -24,7 +24,7 @@ void KafkaApis::handleApiVersionsRequest(Request& request, std::optional<ErrorCo
   }
   std::vector<uint8_t> frame;
   protocol::encodeResponseFrame(request.header.correlationId, version, response, frame);
-  request.responder.send(std::move(frame));
+  request.responder.send(std::move(frame), static_cast<ErrorCode>(response.errorCode));
 }
 
 }  // namespace kafkalite::mock

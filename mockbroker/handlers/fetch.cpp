@@ -67,8 +67,12 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
       response.responses.back().partitions.push_back(std::move(pd));
     }
     protocol::GatherFrame frame;
-    (void)frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response);
-    request.responder.send(std::move(frame), std::move(owners));
+    if (auto error = frame.encodeResponse(request.header.correlationId, request.header.apiVersion, response)) {
+      failRequest(request, "cannot encode the response: " + error->message());
+      return;
+    }
+    request.responder.send(std::move(frame), std::move(owners),
+                           static_cast<ErrorCode>(protocol::firstErrorCode(response, request.header.apiVersion)));
   };
 
   if (injected) {
@@ -82,8 +86,9 @@ void KafkaApis::handleFetchRequest(Request& request, std::optional<ErrorCode> in
     respond(results);
     return;
   }
-  ctx_.replicaManager.fetchMessages(std::move(params), [respond](std::vector<FetchPartitionResult> results) {
-    respond(results);
+  // Runs now or when a DelayedFetch completes, maybe while another request is handled.
+  ctx_.replicaManager.fetchMessages(std::move(params), [this, request, respond](std::vector<FetchPartitionResult> results) {
+    guarded(request, [&] { respond(results); });
   });
 }
 

@@ -8,18 +8,21 @@ void KafkaApis::handleInitProducerIdRequest(Request& request, std::optional<Erro
   protocol::InitProducerIdRequest body;
   if (!decodeBody(request, body)) return;
   protocol::InitProducerIdResponse response;
+  // Kafka's TransactionCoordinator.handleInitProducerId.
   if (injected) {
     response.errorCode = static_cast<int16_t>(*injected);
-  } else if (body.transactionalId && !body.transactionalId->empty()) {
-    // Transactions are not implemented: say so rather than hand out a transactional id.
-    response.errorCode = static_cast<int16_t>(ErrorCode::TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-  } else if (body.producerId >= 0 && body.producerEpoch >= 0) {
-    // KIP-360 (v3+): an idempotent producer bumps its epoch and keeps its id.
-    response.producerId = body.producerId;
-    response.producerEpoch = static_cast<int16_t>(body.producerEpoch + 1);
-  } else {
+  } else if (!body.transactionalId) {
+    // No transactional id: always a new producer id with epoch 0, whatever id and epoch
+    // the request carries (v3+).
     response.producerId = ctx_.controller.nextProducerId();
     response.producerEpoch = 0;
+  } else if (body.transactionalId->empty()) {
+    response.errorCode = static_cast<int16_t>(ErrorCode::INVALID_REQUEST);
+  } else {
+    // Transactions are not implemented: no coordinator serves transactional ids. A
+    // retriable error, as a coordinator still loading would give; the client's own
+    // timeout (max.block.ms, transaction.timeout.ms) then ends its attempt.
+    response.errorCode = static_cast<int16_t>(ErrorCode::COORDINATOR_NOT_AVAILABLE);
   }
   if (response.errorCode != 0) {
     response.producerId = -1;

@@ -3,6 +3,7 @@
 #include "mockbroker/controller.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "protocol/messages/metadata.hpp"
+#include "protocol/topic_name.hpp"
 
 namespace kafkalite::mock {
 
@@ -17,6 +18,8 @@ MetadataResponse::MetadataResponseTopic describeTopic(const TopicRegistration& t
   };
   MetadataResponse::MetadataResponseTopic t;
   t.name = topic.name;
+  t.isInternal = topic.internal;
+  t.topicId = topic.id;  // v10+
   for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
     const auto& reg = topic.partitions[i];
     MetadataResponse::MetadataResponseTopic::MetadataResponsePartition p;
@@ -47,7 +50,8 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
   std::vector<std::string> created;
   if (!allTopics && !injected && allowAutoCreate && ctx_.options.autoCreateTopics) {
     for (const auto& t : *body.topics) {
-      if (t.name && !t.name->empty() && !ctx_.controller.topicExists(*t.name) &&
+      // Kafka's AutoTopicCreationManager validates the name before creating anything.
+      if (t.name && protocol::isValidTopicName(*t.name) && !ctx_.controller.topicExists(*t.name) &&
           ctx_.controller.createTopicIfAbsent(*t.name)) {
         created.push_back(*t.name);
       }
@@ -68,6 +72,11 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
     if (injected) {
       t.name = name;
       t.errorCode = static_cast<int16_t>(*injected);
+    } else if (it == snapshot.topics.end() && !protocol::isValidTopicName(name)) {
+      // Kafka (KafkaApis.getTopicMetadata, AutoTopicCreationManager): a name that breaks
+      // Topic.validate gets INVALID_TOPIC_EXCEPTION, with or without auto-creation.
+      t.name = name;
+      t.errorCode = static_cast<int16_t>(ErrorCode::INVALID_TOPIC_EXCEPTION);
     } else if (std::find(created.begin(), created.end(), name) != created.end()) {
       // Kafka answers a topic it has just auto-created with LEADER_NOT_AVAILABLE; the client
       // asks again and finds the leaders.
@@ -87,7 +96,13 @@ void KafkaApis::handleMetadataRequest(Request& request, std::optional<ErrorCode>
   } else {
     for (const auto& t : *body.topics) {
       if (!t.name) {
-        // Lookup by topic id (v10+): the mock has no topic ids.
+        // Lookup by topic id (v10+).
+        const auto byId = std::find_if(snapshot.topics.begin(), snapshot.topics.end(),
+                                       [&](const auto& entry) { return entry.second.id == t.topicId; });
+        if (!injected && byId != snapshot.topics.end()) {
+          response.topics.push_back(describeTopic(byId->second, snapshot.brokers));
+          continue;
+        }
         MetadataResponse::MetadataResponseTopic unknown;
         if (version >= 12) {
           unknown.name.reset();  // a null name is only valid from v12

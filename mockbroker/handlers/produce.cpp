@@ -1,6 +1,5 @@
 #include <map>
 
-#include "mockbroker/controller.hpp"
 #include "mockbroker/kafka_apis.hpp"
 #include "mockbroker/replica_manager.hpp"
 #include "protocol/messages/produce.hpp"
@@ -43,12 +42,17 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
     for (const auto& p : topic.partitionData) {
       PartitionResponse pr;
       pr.index = p.index;
-      pr.baseOffset = -1;  // Kafka's PartitionResponse(error): no offset unless appended
+      // Kafka's PartitionResponse(error): nothing was appended, so no offsets.
+      pr.baseOffset = -1;
+      pr.logStartOffset = -1;
       const TopicPartition tp{topic.name, p.index};
       if (requestError) {
         pr.errorCode = static_cast<int16_t>(*requestError);
-      } else if (!ctx_.controller.partition(tp)) {
-        pr.errorCode = static_cast<int16_t>(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);  // spec 1.2
+      } else if (const ErrorCode unknown = ctx_.replicaManager.getPartitionOrError(tp).error;
+                 unknown == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) {
+        // spec 1.2 (KafkaApis: the metadata has no such partition; also any name that breaks
+        // Kafka's topic rule, since no such topic can exist).
+        pr.errorCode = static_cast<int16_t>(unknown);
       } else if (zstdBeforeV7(p.records.bytes, version)) {
         pr.errorCode = static_cast<int16_t>(ErrorCode::UNSUPPORTED_COMPRESSION_TYPE);
         pr.errorMessage = "Produce requests with version " + std::to_string(version) +
@@ -66,7 +70,7 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
   }
 
   const int16_t acks = body->acks;
-  auto respond = [request = request, response, acks](bool anyError) {
+  auto respond = [this, request = request, response, acks](bool anyError) {
     if (acks == 0) {
       // spec 1.9: no response; an error closes the connection so the client refreshes metadata.
       if (anyError) {
@@ -76,9 +80,7 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
       }
       return;
     }
-    std::vector<uint8_t> frame;
-    protocol::encodeResponseFrame(request.header.correlationId, request.header.apiVersion, *response, frame);
-    request.responder.send(std::move(frame));
+    sendResponse(request, *response);
   };
 
   bool anyEarlyError = false;
@@ -92,21 +94,27 @@ void KafkaApis::handleProduceRequest(Request& request, std::optional<ErrorCode> 
   // The records are views into the request frame; the logs keep their batches in it.
   ctx_.replicaManager.appendRecords(
       body->timeoutMs, acks, entries,
-      [respond, response, pending = std::move(pending), anyEarlyError](std::vector<ProducePartitionResult> results) {
-        bool anyError = anyEarlyError;
-        for (const auto& r : results) {
-          const auto it = pending.find(r.tp);
-          if (it == pending.end()) continue;
-          PartitionResponse& pr = *it->second;
-          pr.errorCode = static_cast<int16_t>(r.error);
-          pr.baseOffset = r.error == ErrorCode::NONE ? r.baseOffset : -1;
-          pr.logAppendTimeMs = r.error == ErrorCode::NONE ? r.logAppendTime : -1;
-          pr.logStartOffset = r.logStartOffset;
-          if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
-          for (const auto& e : r.recordErrors) pr.recordErrors.push_back({e.batchIndex, e.message, {}});
-          anyError |= r.error != ErrorCode::NONE;
-        }
-        respond(anyError);
+      [this, request, respond, response, pending = std::move(pending),
+       anyEarlyError](std::vector<ProducePartitionResult> results) {
+        // Runs now or when a DelayedProduce completes, maybe while another request is handled.
+        guarded(request, [&] {
+          bool anyError = anyEarlyError;
+          for (const auto& r : results) {
+            const auto it = pending.find(r.tp);
+            if (it == pending.end()) continue;
+            PartitionResponse& pr = *it->second;
+            pr.errorCode = static_cast<int16_t>(r.error);
+            // -1 when the partition failed before its append; the appended offset otherwise,
+            // also when the wait for the ISR then failed (Kafka's DelayedProduce keeps it).
+            pr.baseOffset = r.baseOffset;
+            pr.logStartOffset = r.logStartOffset;
+            pr.logAppendTimeMs = r.logAppendTime;  // -1 unless the topic uses LogAppendTime
+            if (!r.errorMessage.empty()) pr.errorMessage = r.errorMessage;
+            for (const auto& e : r.recordErrors) pr.recordErrors.push_back({e.batchIndex, e.message, {}});
+            anyError |= r.error != ErrorCode::NONE;
+          }
+          respond(anyError);
+        });
       },
       request.frame);
 }

@@ -13,7 +13,7 @@ DelayedFetch::DelayedFetch(int64_t delayMs, FetchParams params, ReplicaManager& 
 bool DelayedFetch::tryComplete() {
   std::size_t accumulated = 0;
   for (const auto& p : params_.partitions) {
-    const Partition* partition = replicaManager_.partition(p.tp);
+    const Partition* partition = replicaManager_.getPartitionOrError(p.tp).partition;
     if (partition == nullptr || !partition->isLeader()) return forceComplete();  // spec 4.5
     if (partition->checkCurrentLeaderEpoch(p.currentLeaderEpoch) != ErrorCode::NONE) return forceComplete();
     const int64_t endOffset =

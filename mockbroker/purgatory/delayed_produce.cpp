@@ -20,9 +20,15 @@ bool DelayedProduce::tryComplete() {
   bool pending = false;
   for (auto& s : statuses_) {
     if (!s.acksPending) continue;
-    const Partition* partition = replicaManager_.partition(s.result.tp);
-    if (partition == nullptr || !partition->isLeader()) {
-      // spec 1.7(a), (b)
+    const auto [partition, lookupError] = replicaManager_.getPartitionOrError(s.result.tp);
+    if (partition == nullptr) {
+      // spec 1.7(a): UNKNOWN_TOPIC_OR_PARTITION once the topic is gone, else NOT_LEADER_OR_FOLLOWER
+      s.acksPending = false;
+      s.result.error = lookupError;
+      continue;
+    }
+    if (!partition->isLeader()) {
+      // spec 1.7(b)
       s.acksPending = false;
       s.result.error = ErrorCode::NOT_LEADER_OR_FOLLOWER;
       continue;

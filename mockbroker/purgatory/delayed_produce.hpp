@@ -27,8 +27,10 @@ class DelayedProduce : public DelayedOperation {
   DelayedProduce(int64_t delayMs, std::vector<PartitionStatus> statuses, ReplicaManager& replicaManager,
                  ProduceCallback callback);
 
-  /// Spec 1.7: (a) partition gone → NOT_LEADER_OR_FOLLOWER, (b) not leader →
-  /// NOT_LEADER_OR_FOLLOWER, (c) HW >= requiredOffset → NONE or NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+  /// Spec 1.7: (a) partition no longer hosted → ReplicaManager::getPartitionOrError's error
+  /// (UNKNOWN_TOPIC_OR_PARTITION once the topic is gone, else NOT_LEADER_OR_FOLLOWER),
+  /// (b) not leader → NOT_LEADER_OR_FOLLOWER, (c) HW >= requiredOffset → NONE or
+  /// NOT_ENOUGH_REPLICAS_AFTER_APPEND.
   bool tryComplete() override;
   /// Sends the statuses as they stand (spec 1.8: pending ones say REQUEST_TIMED_OUT).
   void onComplete() override;

@@ -57,7 +57,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 std::vector<ReadBack> consumeWithKafkaPython(const std::string& bootstrap, const std::string& topic,
                                              const std::string& dir, std::string& error) {
   const auto deadline = scaledTimeout(std::chrono::seconds(60));
-  Subprocess python(SubprocessOptions{{KAFKALITE_SYSTEM_PYTHON, KAFKALITE_INTEROP_PYTHON_DIR "/consume_all.py",
+  Subprocess python(SubprocessOptions{{KAFKALITE_PYTHON3, KAFKALITE_INTEROP_DIR "/python/consume_all.py",
                                        bootstrap, topic, std::to_string(deadline.count() / 1000)},
                                       std::nullopt,
                                       dir + "/python.out",

@@ -55,6 +55,28 @@ template <>
 struct ResponseOf<protocol::InitProducerIdRequest> { using type = protocol::InitProducerIdResponse; };
 template <>
 struct ResponseOf<protocol::FindCoordinatorRequest> { using type = protocol::FindCoordinatorResponse; };
+template <>
+struct ResponseOf<protocol::JoinGroupRequest> { using type = protocol::JoinGroupResponse; };
+template <>
+struct ResponseOf<protocol::SyncGroupRequest> { using type = protocol::SyncGroupResponse; };
+template <>
+struct ResponseOf<protocol::HeartbeatRequest> { using type = protocol::HeartbeatResponse; };
+template <>
+struct ResponseOf<protocol::LeaveGroupRequest> { using type = protocol::LeaveGroupResponse; };
+template <>
+struct ResponseOf<protocol::OffsetCommitRequest> { using type = protocol::OffsetCommitResponse; };
+template <>
+struct ResponseOf<protocol::OffsetFetchRequest> { using type = protocol::OffsetFetchResponse; };
+template <>
+struct ResponseOf<protocol::ListGroupsRequest> { using type = protocol::ListGroupsResponse; };
+template <>
+struct ResponseOf<protocol::DescribeGroupsRequest> { using type = protocol::DescribeGroupsResponse; };
+template <>
+struct ResponseOf<protocol::DeleteGroupsRequest> { using type = protocol::DeleteGroupsResponse; };
+template <>
+struct ResponseOf<protocol::OffsetDeleteRequest> { using type = protocol::OffsetDeleteResponse; };
+template <>
+struct ResponseOf<protocol::OffsetForLeaderEpochRequest> { using type = protocol::OffsetForLeaderEpochResponse; };
 
 /// How a read ended.
 enum class ReadStatus {
@@ -192,6 +214,12 @@ class KafkaTestClient {
       sent += static_cast<std::size_t>(n);
     }
     return true;
+  }
+
+  /// Half-closes the connection: the peer reads end-of-stream after the bytes already sent,
+  /// and responses can still be read.
+  void shutdownWrite() noexcept {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
   }
 
   /// Reads the next whole frame, waiting at most `timeout` (the receive timeout if unset).

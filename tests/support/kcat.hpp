@@ -1,7 +1,7 @@
 #pragma once
 // Runs kcat (path in KAFKALITE_KCAT) as a producer fed from a file of key:value lines,
-// or as a consumer that reads every partition from the beginning to EOF and prints
-// "partition \t offset \t key \t value" per record, and parses that output.
+// or as a consumer (of every partition, or in a consumer group) that reads to EOF and
+// prints "partition \t offset \t key \t value" per record, and parses that output.
 //
 // Keys and values must not contain ':' (keys), '\t' or '\n'.
 //
@@ -55,18 +55,8 @@ inline KcatRun kcatProduce(const std::string& bootstrap, const std::string& topi
   return run;
 }
 
-/// `kcat -C -b bootstrap -t topic -o beginning -e -f '%p\t%o\t%k\t%s\n'`: every record of
-/// every partition up to the end, parsed. `parseError` names the first malformed line.
-inline KcatRun kcatConsumeAll(const std::string& bootstrap, const std::string& topic, const std::string& dir,
-                              std::chrono::milliseconds base, std::vector<KcatRecord>& records,
-                              std::string& parseError) {
-  const std::vector<std::string> argv = {KAFKALITE_KCAT, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e",
-                                         "-q", "-f", "%p\t%o\t%k\t%s\n"};
-  Subprocess kcat(SubprocessOptions{argv, std::nullopt, dir + "/consume.out", dir + "/consume.err"});
-  KcatRun run;
-  run.waitStatus = kcat.wait(scaledTimeout(base));
-  run.stderrText = readFile(dir + "/consume.err");
-  const std::string out = readFile(dir + "/consume.out");
+/// Parses kcat's "%p\t%o\t%k\t%s\n" output; `parseError` names the first malformed line.
+inline void parseKcatRecords(const std::string& out, std::vector<KcatRecord>& records, std::string& parseError) {
   std::size_t pos = 0;
   while (pos < out.size()) {
     const std::size_t nl = out.find('\n', pos);
@@ -91,6 +81,38 @@ inline KcatRun kcatConsumeAll(const std::string& bootstrap, const std::string& t
     r.value = line.substr(t3 + 1);
     records.push_back(std::move(r));
   }
+}
+
+/// `kcat -b bootstrap -G group -e -q -f '%p\t%o\t%k\t%s\n' <extra> topic`: kcat's balanced
+/// (group) consumer, which exits once every assigned partition is at its end and commits the
+/// offsets it consumed as it leaves. The records read, parsed.
+inline KcatRun kcatGroupConsume(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                                const std::string& dir, const std::vector<std::string>& extra,
+                                std::chrono::milliseconds base, std::vector<KcatRecord>& records,
+                                std::string& parseError) {
+  std::vector<std::string> argv = {KAFKALITE_KCAT, "-b", bootstrap, "-G", group, "-e", "-q", "-f", "%p\t%o\t%k\t%s\n"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(topic);
+  Subprocess kcat(SubprocessOptions{argv, std::nullopt, dir + "/group.out", dir + "/group.err"});
+  KcatRun run;
+  run.waitStatus = kcat.wait(scaledTimeout(base));
+  run.stderrText = readFile(dir + "/group.err");
+  parseKcatRecords(readFile(dir + "/group.out"), records, parseError);
+  return run;
+}
+
+/// `kcat -C -b bootstrap -t topic -o beginning -e -f '%p\t%o\t%k\t%s\n'`: every record of
+/// every partition up to the end, parsed. `parseError` names the first malformed line.
+inline KcatRun kcatConsumeAll(const std::string& bootstrap, const std::string& topic, const std::string& dir,
+                              std::chrono::milliseconds base, std::vector<KcatRecord>& records,
+                              std::string& parseError) {
+  const std::vector<std::string> argv = {KAFKALITE_KCAT, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e",
+                                         "-q", "-f", "%p\t%o\t%k\t%s\n"};
+  Subprocess kcat(SubprocessOptions{argv, std::nullopt, dir + "/consume.out", dir + "/consume.err"});
+  KcatRun run;
+  run.waitStatus = kcat.wait(scaledTimeout(base));
+  run.stderrText = readFile(dir + "/consume.err");
+  parseKcatRecords(readFile(dir + "/consume.out"), records, parseError);
   return run;
 }
 

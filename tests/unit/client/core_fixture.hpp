@@ -40,19 +40,21 @@ class CoreFixture : public ::testing::Test {
 
   /// Builds the core from `config` (call after adjusting it).
   void start(int32_t slots = 1000) {
-    handoff = std::make_unique<RecordHandoff>(slots);
-    core = std::make_unique<ProducerCore>(config, clock, *handoff, factory);
+    handoff = std::make_unique<RecordHandoff>(slots, config.queueBufferingMaxBytes);
+    core = std::make_unique<ProducerCore>(config, clock, *handoff, factory, events);
   }
 
   /// Hands one record to the core (as the I/O thread's drain would); returns its index in
   /// `outcomes`.
   std::size_t send(const std::string& topic, std::optional<std::string> value, std::optional<int32_t> partition = 0,
                    std::optional<std::string> key = std::nullopt) {
-    const uint32_t slot = handoff->acquire(0, false);
-    RecordSlot& s = handoff->slot(slot);
     ProducerRecord record(topic, std::move(key), std::move(value));
     record.partition = partition;
+    const int64_t bytes = RecordSlot::recordBytes(record);
+    const uint32_t slot = handoff->acquire(0, false, bytes);
+    RecordSlot& s = handoff->slot(slot);
     s.setRecord(std::move(record));
+    s.oversized = !handoff->charged(bytes);
     s.enqueuedMs = clock.peekMs();
     s.timestampMs = clock.peekWallMs();
     const std::size_t index = outcomes.size();
@@ -147,6 +149,7 @@ class CoreFixture : public ::testing::Test {
   // owns (verified by gmock when destroyed) are reached through factory.created.
   ::testing::NiceMock<MockClock> clock;
   ProducerConfig config;
+  Events events;  ///< the log and error callbacks the core reports to (none by default)
   ::testing::NiceMock<MockConnectionFactory> factory;
   std::unique_ptr<RecordHandoff> handoff;
   std::unique_ptr<ProducerCore> core;

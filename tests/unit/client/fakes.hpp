@@ -110,6 +110,15 @@ class FakeConnection final : public BrokerConnection {
   void close() override {
     state_ = ConnectionState::Disconnected;
     for (auto& s : sent) s.done = true;  // the Sender has failed them already
+    arrived_.clear();
+  }
+  /// Delivers, in order, the answers arrive() left unread.
+  void deliverReceived() override {
+    while (!arrived_.empty()) {
+      auto [i, body] = std::move(arrived_.front());
+      arrived_.erase(arrived_.begin());
+      respond(i, body);
+    }
   }
 
   /// Test controls.
@@ -126,6 +135,9 @@ class FakeConnection final : public BrokerConnection {
     auto handler = std::move(sent[i].handler);  // `sent` may grow while it runs
     handler({}, body);
   }
+  /// Request `i`'s answer has arrived but is not read yet: it sits in the socket until
+  /// deliverReceived() (as when the I/O thread was busy elsewhere).
+  void arrive(std::size_t i, std::vector<uint8_t> body) { arrived_.emplace_back(i, std::move(body)); }
   /// Fails request `i` (a disconnect, as the Asio connection reports it).
   void fail(std::size_t i, std::error_code error = ClientError::Disconnected) {
     ASSERT_LT(i, sent.size());
@@ -156,6 +168,7 @@ class FakeConnection final : public BrokerConnection {
   ConnectOutcome outcome_;
   ConnectionState state_ = ConnectionState::Disconnected;
   std::error_code lastError_;
+  std::vector<std::pair<std::size_t, std::vector<uint8_t>>> arrived_;  // answers not read yet
 };
 
 /// Body bytes of a response message at `version`.

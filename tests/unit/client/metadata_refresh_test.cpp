@@ -169,5 +169,27 @@ TEST(MetadataCacheTest, StoresLeadersAndBrokers) {
   EXPECT_EQ(cache.refreshAttempts(), 2u);
 }
 
+// Found by the response_decoders fuzz target: a topic listed with two partitions, one of them
+// numbered 6400 (or INT32_MAX), made the cache hold 6401 partitions (or overflow). Kafka
+// numbers a topic's partitions 0..n-1 and lists them all, so the cache keeps what was listed.
+TEST(MetadataCacheTest, PartitionIndexBeyondThoseListedIsIgnored) {
+  MetadataCache cache(300000);
+  auto response = metadataResponse(1, {{"t", {1, 1}}});
+  auto& partitions = response.topics.front().partitions;
+  partitions[1].partitionIndex = 6400;
+  cache.update(response, 100);
+  ASSERT_NE(cache.topic("t"), nullptr);
+  EXPECT_EQ(cache.topic("t")->partitions.size(), 1u);
+  EXPECT_EQ(cache.leaderFor("t", 0), 1);
+  EXPECT_EQ(cache.leaderFor("t", 6400), -1);
+
+  partitions[1].partitionIndex = INT32_MAX;
+  partitions[0].partitionIndex = 1;
+  cache.update(response, 200);
+  EXPECT_EQ(cache.topic("t")->partitions.size(), 2u);
+  EXPECT_EQ(cache.leaderFor("t", 0), -1) << "not described: no leader";
+  EXPECT_EQ(cache.leaderFor("t", 1), 1);
+}
+
 }  // namespace
 }  // namespace kafkalite::client::testing

@@ -71,6 +71,7 @@ class MockConnection : public BrokerConnection {
           fake_.send(std::move(frame), expectResponse, std::move(handler));
         });
     ON_CALL(*this, close()).WillByDefault([this] { fake_.close(); });
+    ON_CALL(*this, deliverReceived()).WillByDefault([this] { fake_.deliverReceived(); });
   }
 
   MOCK_METHOD(int32_t, nodeId, (), (const, noexcept, override));
@@ -81,6 +82,7 @@ class MockConnection : public BrokerConnection {
   MOCK_METHOD(std::size_t, inFlight, (), (const, noexcept, override));
   MOCK_METHOD(void, send, (RequestFrame frame, bool expectResponse, ResponseHandler handler), (override));
   MOCK_METHOD(void, close, (), (override));
+  MOCK_METHOD(void, deliverReceived, (), (override));
 
   /// The fake behind the defaults, and its controls (see FakeConnection).
   [[nodiscard]] FakeConnection& fake() noexcept { return fake_; }
@@ -89,6 +91,7 @@ class MockConnection : public BrokerConnection {
   void finishConnecting(bool ok) { fake_.finishConnecting(ok); }
   void respond(std::size_t i, std::span<const uint8_t> body) { fake_.respond(i, body); }
   void fail(std::size_t i, std::error_code error = ClientError::Disconnected) { fake_.fail(i, error); }
+  void arrive(std::size_t i, std::vector<uint8_t> body) { fake_.arrive(i, std::move(body)); }
   [[nodiscard]] std::vector<std::size_t> requests(protocol::ApiKey key) const { return fake_.requests(key); }
   [[nodiscard]] std::optional<std::size_t> pending(protocol::ApiKey key) const { return fake_.pending(key); }
 

@@ -322,13 +322,26 @@ TEST(ProducerConfigTest, ToPropertiesRoundTrips) {
   c.maxInFlightRequestsPerConnection = 1;
   c.messageMaxBytes = 2000000;
   c.deliveryTimeoutMs = 60000;
+  c.queueBufferingMaxBytes = 64 * 1024 * 1024;
+  c.socketConnectionSetupTimeoutMs = 5000;
+  c.metadataMaxIdleMs = 60000;
+  c.statisticsIntervalMs = 1000;
+  c.logLevel = 7;
   const Properties p = c.toProperties();
   EXPECT_EQ(p.at("bootstrap.servers"), "b1:9092,[fe80::1%eth0]:9093");
   EXPECT_EQ(p.at("request.required.acks"), "0");
   EXPECT_EQ(p.at("partitioner"), "consistent_random");
-  EXPECT_EQ(p.count("acks") + p.count("linger.ms") + p.count("retries"), 0u);  // canonical names only
-  EXPECT_EQ(p.size(), 17u);
+  EXPECT_EQ(p.at("queue.buffering.max.kbytes"), "65536");
+  EXPECT_EQ(p.count("acks") + p.count("linger.ms") + p.count("retries") + p.count("buffer.memory"), 0u);  // canonical names only
+  EXPECT_EQ(p.size(), 22u);
   EXPECT_EQ(ProducerConfig::fromProperties(p), c);
+
+  // A byte bound that is not whole KiB goes out under buffer.memory, in bytes.
+  c.queueBufferingMaxBytes = 1000;
+  const Properties bytes = c.toProperties();
+  EXPECT_EQ(bytes.at("buffer.memory"), "1000");
+  EXPECT_EQ(bytes.count("queue.buffering.max.kbytes"), 0u);
+  EXPECT_EQ(ProducerConfig::fromProperties(bytes), c);
 
   ProducerConfig defaults;
   defaults.bootstrapServers = {{"localhost", 9092}};

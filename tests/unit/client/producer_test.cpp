@@ -17,87 +17,13 @@
 
 #include "client/producer_impl.hpp"
 #include "support/wait_until.hpp"
-#include "unit/client/fakes.hpp"
+#include "unit/client/auto_connection.hpp"
 
 namespace kafkalite::client::testing {
 namespace {
 
 using kafkalite::testing::waitUntil;
 using namespace std::chrono_literals;
-
-// A broker on the producer's io_context: Metadata names broker 1 leader of every
-// partition of `partitions` topics; Produce succeeds with per-partition offsets. Answers
-// are posted, never given inside send(). connectable = false: stays Connecting forever.
-class AutoConnection final : public BrokerConnection {
- public:
-  AutoConnection(boost::asio::io_context& io, int32_t node, bool connectable, int32_t partitions,
-                 std::map<std::pair<std::string, int32_t>, int64_t>& offsets)
-      : io_(io), node_(node), connectable_(connectable), partitions_(partitions), offsets_(offsets) {}
-  [[nodiscard]] int32_t nodeId() const noexcept override { return node_; }
-  [[nodiscard]] ConnectionState state() const noexcept override { return state_; }
-  [[nodiscard]] std::error_code lastError() const noexcept override { return {}; }
-  void connect() override {
-    if (state_ == ConnectionState::Disconnected) state_ = connectable_ ? ConnectionState::Ready : ConnectionState::Connecting;
-  }
-  [[nodiscard]] int16_t apiVersion(protocol::ApiKey key) const noexcept override {
-    return key == protocol::ApiKey::Produce ? 9 : 12;
-  }
-  [[nodiscard]] std::size_t inFlight() const noexcept override { return inFlight_; }
-  void send(RequestFrame frame, bool expectResponse, ResponseHandler handler) override {
-    const auto bytes = frame.flatten();
-    protocol::Reader in(std::span<const uint8_t>(bytes).subspan(4));
-    protocol::RequestHeader header;
-    EXPECT_TRUE(protocol::decodeRequestHeader(in, header));
-    const std::span<const uint8_t> body(in.position(), in.remaining());
-    std::vector<uint8_t> answer;
-    if (header.apiKey == protocol::ApiKey::Metadata) {
-      protocol::MetadataRequest request;
-      EXPECT_FALSE(protocol::decode(body, header.apiVersion, request));
-      std::vector<TopicLayout> topics;
-      for (const auto& t : *request.topics) topics.push_back({*t.name, std::vector<int32_t>(static_cast<std::size_t>(partitions_), 1)});
-      answer = encodeBody(metadataResponse(1, topics), header.apiVersion);
-    } else if (expectResponse) {
-      protocol::ProduceRequest request;
-      EXPECT_FALSE(protocol::decode(body, header.apiVersion, request));
-      std::map<std::pair<std::string, int32_t>, int64_t> base;
-      for (const auto& [tp, values] : valuesOf(request)) {
-        base[tp] = offsets_[tp];
-        offsets_[tp] += static_cast<int64_t>(values.size());
-      }
-      answer = encodeBody(produceResponse(request, 0, base), header.apiVersion);
-    }
-    ++inFlight_;
-    boost::asio::post(io_, [this, answer = std::move(answer), handler = std::move(handler)] {
-      --inFlight_;
-      handler({}, answer);
-    });
-  }
-  void close() override { state_ = ConnectionState::Disconnected; }
-
- private:
-  boost::asio::io_context& io_;
-  int32_t node_;
-  bool connectable_;
-  int32_t partitions_;
-  std::map<std::pair<std::string, int32_t>, int64_t>& offsets_;
-  ConnectionState state_ = ConnectionState::Disconnected;
-  std::size_t inFlight_ = 0;
-};
-
-class AutoFactory final : public ConnectionFactory {
- public:
-  AutoFactory(boost::asio::io_context& io, bool connectable, int32_t partitions)
-      : io_(io), connectable_(connectable), partitions_(partitions) {}
-  [[nodiscard]] std::unique_ptr<BrokerConnection> create(int32_t nodeId, const BrokerAddress&) override {
-    return std::make_unique<AutoConnection>(io_, nodeId, connectable_, partitions_, offsets_);
-  }
-
- private:
-  boost::asio::io_context& io_;
-  bool connectable_;
-  int32_t partitions_;
-  std::map<std::pair<std::string, int32_t>, int64_t> offsets_;  // the I/O thread's
-};
 
 ProducerConfig baseConfig() {
   ProducerConfig c;

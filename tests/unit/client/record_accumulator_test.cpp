@@ -167,7 +167,7 @@ TEST_F(RecordAccumulatorTest, UnknownLeaderIsReported) {
   EXPECT_TRUE(r.unknownLeaders);
 }
 
-TEST_F(RecordAccumulatorTest, RecordBytesAreReleasedOnceAppended) {
+TEST_F(RecordAccumulatorTest, RecordBytesAreReleasedOnceAppendedAndRecycled) {
   start();
   const uint32_t slot = handoff.acquire(0, false);
   RecordSlot& s = handoff.slot(slot);
@@ -175,6 +175,9 @@ TEST_F(RecordAccumulatorTest, RecordBytesAreReleasedOnceAppended) {
   record.headers.push_back({"h", "x"});
   s.setRecord(std::move(record));
   ASSERT_EQ(acc->append(acc->topic("t"), 1, s, false), RecordAccumulator::AppendStatus::Appended);
+  EXPECT_EQ(acc->topic("t").partitions[1].batches.front()->recordBytes, 1 + 1000 + 2)
+      << "key, value and header count against the byte bound";
+  handoff.recycle(slot);  // the batch holds the record now
   EXPECT_FALSE(s.keyBytes());
   EXPECT_FALSE(s.valueBytes());
   EXPECT_TRUE(s.headers().empty());

@@ -141,7 +141,7 @@ TEST_F(SenderTest, PartitionOutOfRangeAndTooLargeRecordFailOnTheIoThread) {
   start();
   const std::size_t bad = send("t", "v", 5);
   const std::size_t big = send("t", std::string(2000, 'x'));
-  answerMetadata(metadataResponse(1, {{"t", {1}}}));
+  answerMetadata(metadataResponse(1, {{"t", {1}}}));  // the first answer is fresh: no partition 5
   EXPECT_EQ(outcomes[bad].error, make_error_code(ClientError::UnknownPartition));
   EXPECT_EQ(outcomes[big].error, make_error_code(ClientError::RecordTooLarge));
 }

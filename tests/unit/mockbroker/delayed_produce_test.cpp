@@ -109,6 +109,29 @@ TEST_F(DelayedProduceTest, Spec6_4_LosingLeadershipAnswersNotLeaderOrFollower) {
   EXPECT_EQ(reply->calls, 1);
 }
 
+// spec 1.7(a): the partition stops being hosted while the produce waits. The answer comes from
+// ReplicaManager::getPartitionOrError, as Kafka's DelayedProduce asks getPartitionOrError:
+// UNKNOWN_TOPIC_OR_PARTITION once the topic is gone from the metadata (deleted), with the
+// appended offset kept; NOT_LEADER_OR_FOLLOWER while the metadata still has the partition.
+TEST_F(DelayedProduceTest, Spec1_7a_PartitionGoneAnswersUnknownTopicOnceTheTopicIsDeleted) {
+  start();
+  const auto reply = produce(-1, kTimeoutMs, {tp0_, tp1_});
+  EXPECT_EQ(reply->calls, 0);
+  rm().stopReplica(tp1_, false);  // the metadata still has "orders"
+  EXPECT_EQ(reply->calls, 0) << "tp0 is still pending";
+  controller_->deleteTopic("orders");
+  rm().stopReplica(tp0_, true);
+  ASSERT_EQ(reply->calls, 1);
+  ASSERT_EQ(reply->results.size(), 2u);
+  EXPECT_EQ(reply->results[0].error, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+  EXPECT_EQ(reply->results[0].baseOffset, 0);
+  EXPECT_EQ(reply->results[1].error, ErrorCode::NOT_LEADER_OR_FOLLOWER);
+  EXPECT_EQ(rm().partition(tp0_), nullptr);
+  EXPECT_FALSE(storage_.logs.contains(tp0_)) << "StopReplica with deletion drops the log";
+  advance(kTimeoutMs);
+  EXPECT_EQ(reply->calls, 1);
+}
+
 // spec 3.3, 3.6: broker 3 never fetches; the isr-expiration task drops it 1.0-1.5 x
 // replica.lag.time.max.ms after it last caught up (makeLeader), the committed ISR {1, 2}
 // raises the HW and the produce completes with NONE.

@@ -104,6 +104,23 @@ TEST(LogReadTest, RetentionNeverDeletesTheLastBatch) {
   EXPECT_EQ(log.read(4, kAnyBytes, kNoLimit).batches.size(), 1u);
 }
 
+// Kafka's UnifiedLog.deletableSegments: a segment goes only once the high watermark has
+// reached its end, so retention never moves the log start above the HW (issue 11: records
+// acknowledged later were lost). Batches of offsets [0], [1], [2], [3], [4].
+TEST(LogReadTest, RetentionNeverPassesTheHighWatermark) {
+  const auto size = makeBatch(1).size();
+  Log log(LogConfig{.retentionBytes = static_cast<int64_t>(size)});
+  log.updateHighWatermark(0);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(log.appendAsLeader(makeBatch(1), 0).error, ErrorCode::NONE);
+  EXPECT_EQ(log.logStartOffset(), 0) << "HW 0: no batch is below it";
+  log.updateHighWatermark(2);  // batches [0] and [1] end at or below the HW
+  EXPECT_EQ(log.logStartOffset(), 2);
+  EXPECT_EQ(log.batches().size(), 3u);
+  log.updateHighWatermark(5);
+  EXPECT_EQ(log.logStartOffset(), 4);
+  EXPECT_EQ(log.batches().size(), 1u);
+}
+
 TEST(LogReadTest, AdvanceLogStartOffsetOnlyMovesForwardAndStopsAtLogEnd) {
   Log log = threeBatches();
   log.advanceLogStartOffset(3);  // inside [2,4]: that batch stays
@@ -182,13 +199,23 @@ TEST(LogReadTest, OffsetForTimestampFindsFirstRecordAtOrAfter) {
             ErrorCode::NONE);  // offsets 0-2 at 100, 110, 120
   ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 200, .timestampStep = 10}), 0).error,
             ErrorCode::NONE);  // offsets 3-4 at 200, 210
-  EXPECT_EQ(log.offsetForTimestamp(0), (std::pair<int64_t, int64_t>{100, 0}));
-  EXPECT_EQ(log.offsetForTimestamp(105), (std::pair<int64_t, int64_t>{110, 1}));
-  EXPECT_EQ(log.offsetForTimestamp(120), (std::pair<int64_t, int64_t>{120, 2}));
-  EXPECT_EQ(log.offsetForTimestamp(121), (std::pair<int64_t, int64_t>{200, 3}));
+  EXPECT_EQ(log.offsetForTimestamp(0), (TimestampAndOffset{100, 0, 0}));
+  EXPECT_EQ(log.offsetForTimestamp(105), (TimestampAndOffset{110, 1, 0}));
+  EXPECT_EQ(log.offsetForTimestamp(120), (TimestampAndOffset{120, 2, 0}));
+  EXPECT_EQ(log.offsetForTimestamp(121), (TimestampAndOffset{200, 3, 0}));
   EXPECT_EQ(log.offsetForTimestamp(211), std::nullopt);
   log.advanceLogStartOffset(1);  // records below the log start are skipped
-  EXPECT_EQ(log.offsetForTimestamp(0), (std::pair<int64_t, int64_t>{110, 1}));
+  EXPECT_EQ(log.offsetForTimestamp(0), (TimestampAndOffset{110, 1, 0}));
+}
+
+// Kafka's TimestampAndOffset carries the leader epoch of the batch it was found in.
+TEST(LogReadTest, TimestampLookupsAnswerTheFoundBatchsLeaderEpoch) {
+  Log log;
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 3).error, ErrorCode::NONE);
+  ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 200}), 7).error, ErrorCode::NONE);
+  EXPECT_EQ(log.offsetForTimestamp(101), (TimestampAndOffset{101, 1, 3}));
+  EXPECT_EQ(log.offsetForTimestamp(150), (TimestampAndOffset{200, 2, 7}));
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), (TimestampAndOffset{201, 3, 7}));
 }
 
 // Kafka's LogSegment.findOffsetByTimestamp iterates the records of compressed batches too.
@@ -199,8 +226,8 @@ TEST(LogReadTest, OffsetForTimestampLooksInsideCompressedBatches) {
     ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 100}), 0).error, ErrorCode::NONE);
     const auto batch = makeBatch(BatchSpec{.records = 3, .baseTimestamp = 500, .attributes = {.compression = codec}});
     ASSERT_EQ(log.appendAsLeader(batch, 0).error, ErrorCode::NONE);  // offsets 2-4 at 500, 501, 502
-    EXPECT_EQ(log.offsetForTimestamp(501), (std::pair<int64_t, int64_t>{501, 3}));
-    EXPECT_EQ(log.offsetForTimestamp(502), (std::pair<int64_t, int64_t>{502, 4}));
+    EXPECT_EQ(log.offsetForTimestamp(501), (TimestampAndOffset{501, 3, 0}));
+    EXPECT_EQ(log.offsetForTimestamp(502), (TimestampAndOffset{502, 4, 0}));
     EXPECT_EQ(log.offsetForTimestamp(503), std::nullopt);
   }
 }
@@ -217,14 +244,14 @@ TEST(LogReadTest, OffsetOfMaxTimestampLooksInsideCompressedBatches) {
                                0)
                 .error,
             ErrorCode::NONE);  // offsets 6-8 at 850, 860, 870
-  EXPECT_EQ(log.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{900, 2}));
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), (TimestampAndOffset{900, 2, 0}));
   Log second;
   ASSERT_EQ(second.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 850, .timestampStep = 10,
                                                       .attributes = {.compression = protocol::CompressionType::Zstd}}),
                                   0)
                 .error,
             ErrorCode::NONE);
-  EXPECT_EQ(second.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{870, 2}));
+  EXPECT_EQ(second.offsetOfMaxTimestamp(), (TimestampAndOffset{870, 2, 0}));
 }
 
 // ListOffsets -3: the record with the largest timestamp, the earliest one on a tie.
@@ -235,7 +262,7 @@ TEST(LogReadTest, OffsetOfMaxTimestamp) {
   ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 3, .baseTimestamp = 900, .timestampStep = -100}), 0).error,
             ErrorCode::NONE);  // offsets 2-4 at 900, 800, 700
   ASSERT_EQ(log.appendAsLeader(makeBatch(BatchSpec{.records = 1, .baseTimestamp = 900}), 0).error, ErrorCode::NONE);
-  EXPECT_EQ(log.offsetOfMaxTimestamp(), (std::pair<int64_t, int64_t>{900, 2}));
+  EXPECT_EQ(log.offsetOfMaxTimestamp(), (TimestampAndOffset{900, 2, 0}));
 }
 
 }  // namespace

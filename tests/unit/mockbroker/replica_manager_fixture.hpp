@@ -50,8 +50,7 @@ class ReplicaManagerFixture : public ::testing::Test {
     controller_ = std::make_unique<Controller>(options_);
     for (int32_t id = 1; id <= 3; ++id) controller_->registerBroker(id, "127.0.0.1", static_cast<uint16_t>(9090 + id), nullptr);
     for (int32_t id = 1; id <= 3; ++id) controller_->brokerStarted(id);
-    controller_->createTopic(TopicSpec{.name = "orders", .partitions = 2, .replicationFactor = 3,
-                                       .minInsyncReplicas = minInsyncReplicas});
+    controller_->createTopic(TopicSpec{"orders", 2, 3, minInsyncReplicas});
     replicaManager_ = std::make_unique<ReplicaManager>(
         kLeaderId, options_, storage_, *controller_, [this] { return now_; },
         [this](const TopicPartition& tp, int32_t leader) { followerChanges_.emplace_back(tp, leader); });

@@ -184,7 +184,7 @@ TEST(ErrorClientTest, NamesAreUniqueAndMessagesNameTheError) {
       ClientError::QueueFull,        ClientError::TimedOut,           ClientError::RecordTooLarge,
       ClientError::ProducerClosed,   ClientError::Disconnected,       ClientError::InvalidConfig,
       ClientError::PurgedOnClose,    ClientError::UnknownPartition,   ClientError::Malformed,
-      ClientError::ConnectionFailed, ClientError::UnsupportedVersion,
+      ClientError::ConnectionFailed, ClientError::UnsupportedVersion, ClientError::AllBrokersDown,
   };
   std::set<std::string_view> names;
   for (ClientError error : all) {

@@ -67,6 +67,35 @@ TYPED_TEST_P(MessageRoundTrip, TruncationAtEveryByteIsACleanError) {
   }
 }
 
+// Kafka (RequestContext.parseRequest, AbstractResponse.parseResponse) and librdkafka read a
+// message's fields and ignore whatever follows them; librdkafka 2.15 itself sends such
+// bytes (issue 19). So at every version a body with bytes after its last field decodes to
+// the same message, and the caller learns how many bytes were left over.
+TYPED_TEST_P(MessageRoundTrip, BytesAfterTheLastFieldAreCountedNotRejected) {
+  using M = TypeParam;
+  for (int16_t v = M::kValidVersions.lo; v <= M::kValidVersions.hi; ++v) {
+    SCOPED_TRACE(std::string(M::kName) + " v" + std::to_string(v));
+    const M original = testing::filledMessage<M>(v, false, kRecords);
+    std::vector<uint8_t> bytes;
+    ASSERT_FALSE(encode(original, v, bytes));
+    for (const std::vector<uint8_t>& extra : {std::vector<uint8_t>{0x01}, std::vector<uint8_t>{0x01, 0x00, 0x00},
+                                              std::vector<uint8_t>(100, 0xff)}) {
+      std::vector<uint8_t> longer = bytes;
+      longer.insert(longer.end(), extra.begin(), extra.end());
+      M decoded{};
+      std::size_t trailing = 0;
+      const auto err = decode(std::span<const uint8_t>(longer), v, decoded, &trailing);
+      ASSERT_FALSE(err) << err->message();
+      EXPECT_EQ(trailing, extra.size());
+      EXPECT_TRUE(decoded == original);
+    }
+    M decoded{};
+    std::size_t trailing = 99;
+    ASSERT_FALSE(decode(std::span<const uint8_t>(bytes), v, decoded, &trailing));
+    EXPECT_EQ(trailing, 0u);
+  }
+}
+
 TYPED_TEST_P(MessageRoundTrip, RandomMutationNeverCrashes) {
   using M = TypeParam;
   std::mt19937 rng(static_cast<uint32_t>(static_cast<uint16_t>(M::kApiKey)) * 7919u + (M::kName[0] == 'F' ? 1u : 0u));
@@ -114,13 +143,27 @@ TYPED_TEST_P(MessageRoundTrip, UnsupportedVersionIsAnError) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(MessageRoundTrip, EveryVersionWithEveryFieldSet, EveryVersionWithNullsWhereAllowed,
-                            TruncationAtEveryByteIsACleanError, RandomMutationNeverCrashes,
+                            TruncationAtEveryByteIsACleanError, BytesAfterTheLastFieldAreCountedNotRejected,
+                            RandomMutationNeverCrashes,
                             FlexibleVersionsAgreeWithTheApiKeyTable, UnsupportedVersionIsAnError);
 
 using AllMessages = ::testing::Types<ApiVersionsRequest, ApiVersionsResponse, MetadataRequest, MetadataResponse,
                                      ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
                                      ListOffsetsRequest, ListOffsetsResponse, InitProducerIdRequest,
-                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse>;
+                                     InitProducerIdResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+                                     JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
+                                     HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
+                                     OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
+                                     ListGroupsRequest, ListGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
+                                     DeleteGroupsRequest, DeleteGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse,
+                                     OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
+                                     CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest,
+                                     DeleteTopicsResponse, CreatePartitionsRequest, CreatePartitionsResponse,
+                                     DeleteRecordsRequest, DeleteRecordsResponse, DescribeConfigsRequest,
+                                     DescribeConfigsResponse, AlterConfigsRequest, AlterConfigsResponse,
+                                     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                                     DescribeClusterRequest, DescribeClusterResponse, ElectLeadersRequest,
+                                     ElectLeadersResponse, DescribeLogDirsRequest, DescribeLogDirsResponse>;
 
 class MessageNames {
  public:

@@ -141,6 +141,27 @@ TEST(MetadataRequestTest, TruncatedBodyNamesTheField) {
   EXPECT_EQ(err->path, "MetadataRequest.allow_auto_topic_creation") << err->message();
 }
 
+// librdkafka 2.15 (rdkafka_request.c, rd_kafka_MetadataRequest0) reserves the topic count
+// of every request as 4 bytes and, for an all-topics request at v9+, leaves them as they
+// are: `00 00 00 00` where the compact null is the single byte `00`. Read field by field,
+// that is topics = null, allow_auto_topic_creation = false,
+// include_topic_authorized_operations = false, no tags, and the fields librdkafka meant
+// (`01 00 00`) are left over. Kafka ignores them; so does the codec, and says how many.
+TEST(MetadataRequestTest, Librdkafka215AllTopicsV12BodyDecodesAsAllTopicsWithThreeBytesLeft) {
+  const Bytes8 bytes = {
+      0x00, 0x00, 0x00, 0x00,  // TopicArrayCnt as librdkafka 2.15 leaves it
+      0x01,                    // AllowAutoTopicCreation
+      0x00,                    // IncludeTopicAuthorizedOperations
+      0x00,                    // tags
+  };
+  MetadataRequest r;
+  std::size_t trailing = 0;
+  const auto err = decode(std::span<const uint8_t>(bytes), 12, r, &trailing);
+  ASSERT_FALSE(err) << err->message();
+  EXPECT_FALSE(r.topics.has_value()) << "all topics";
+  EXPECT_EQ(trailing, 3u);
+}
+
 TEST(MetadataResponseTest, V1MatchesHandEncodedBytes) {
   MetadataResponse r;
   r.brokers = {Broker{1, "b1", 9092, std::nullopt, {}}};

@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -68,6 +70,19 @@ class GoldenBroker {
   std::vector<uint8_t> frame(ApiKey key) {
     std::lock_guard lock(mutex_);
     return captured_.at(key);
+  }
+  /// Writes each captured frame (without its size prefix) to `dir`/librdkafka-<Api>-v<version>:
+  /// scripts/fuzz-seeds.sh keeps them as seeds of the fuzz targets.
+  void saveCaptures(const std::string& dir) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, frame] : captured_) {
+      Reader in(frame);
+      RequestHeader h;
+      if (!decodeRequestHeader(in, h)) continue;
+      std::ofstream out(dir + "/librdkafka-" + std::string(apiKeyName(key)) + "-v" + std::to_string(h.apiVersion),
+                        std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(frame.data()), static_cast<std::streamsize>(frame.size()));
+    }
   }
   RequestHeader header(ApiKey key) {
     const auto f = frame(key);
@@ -282,6 +297,7 @@ class LibrdkafkaGoldenTest : public ::testing::Test {
     }
     broker_->waitFor({ApiKey::FindCoordinator, ApiKey::ListOffsets, ApiKey::Fetch}, timeout);
     rd_kafka_consumer_close(consumer.rk);
+    if (const char* dir = std::getenv("KAFKALITE_GOLDEN_CAPTURE_DIR")) broker_->saveCaptures(dir);
   }
 
   static inline GoldenBroker* broker_ = nullptr;
