@@ -80,7 +80,7 @@ TEST(LogRetentionTest, TimeRetentionDeletesExpiredBatchesUpToTheHighWatermark) {
 
 TEST(LogRetentionTest, LogAppendTimeStampsTheBatchWithAValidCrc) {
   LogConfig config;
-  config.logAppendTime = true;
+  config.messageTimestampType = protocol::TimestampType::LogAppendTime;
   Log log(config);
   const int64_t before = nowMs();
   const auto info = log.appendAsLeader(makeBatch(BatchSpec{.records = 2, .baseTimestamp = 1000}), 3);
@@ -108,7 +108,12 @@ TEST(LogRetentionTest, CompactedLogsRefuseRecordsWithoutKeys) {
   const auto keyless = builder.takeBytes();
   const auto refused = log.appendAsLeader(keyless, 0);
   EXPECT_EQ(refused.error, ErrorCode::INVALID_RECORD);
-  EXPECT_EQ(refused.errorMessage, "Compacted topic cannot accept message without key.");
+  // Kafka's LogValidator.validateKey, reported per record (processRecordErrors).
+  ASSERT_EQ(refused.recordErrors.size(), 1u);
+  EXPECT_EQ(refused.recordErrors[0].batchIndex, 0);
+  EXPECT_EQ(refused.recordErrors[0].message, "Compacted topic cannot accept message without key");
+  EXPECT_EQ(refused.errorMessage.rfind("One or more records have been rejected due to 1 record errors", 0), 0u)
+      << refused.errorMessage;
   EXPECT_EQ(log.appendAsLeader(makeBatch(2), 0).error, ErrorCode::NONE) << "keyed records are fine";
 }
 

@@ -206,7 +206,7 @@ TEST(LogValidatorTest, LogAppendTimeIsStampedIntoTheBatch) {
     EXPECT_TRUE(std::equal(batch.begin() + protocol::kRecordBatchHeaderSize, batch.end(),
                            stored.begin() + protocol::kRecordBatchHeaderSize));
     for (const auto& r : recordsOf(stored)) EXPECT_EQ(r.timestamp, kNow);
-    EXPECT_EQ(log.offsetForTimestamp(kNow), (std::pair<int64_t, int64_t>{kNow, 0}));
+    EXPECT_EQ(log.offsetForTimestamp(kNow), (TimestampAndOffset{kNow, 0, 0}));
   }
 }
 
