@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "client/producer_config_keys.hpp"
+#include "protocol/compression.hpp"
 
 namespace kafkalite {
 namespace {
@@ -107,6 +108,14 @@ void applySetting(ProducerConfig& config, Setting setting, bool alias, const std
       }
       throw ConfigException(key, value,
                             "must be one of murmur2_random, murmur2, consistent_random, random, round_robin");
+    case Setting::CompressionType:
+      for (const auto& [codec, name] : kCompressionCodecNames) {
+        if (lower == name) {
+          config.compressionType = codec;
+          return;
+        }
+      }
+      throw ConfigException(key, value, "must be one of none, gzip, snappy, lz4, zstd");
     case Setting::DeliveryTimeoutMs:
       config.deliveryTimeoutMs = parseInt(key, value, kPositive);
       return;
@@ -179,6 +188,13 @@ std::string BrokerAddress::toString() const {
 std::string_view partitionerName(PartitionerKind kind) noexcept {
   for (const auto& [k, name] : kPartitionerNames) {
     if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+std::string_view compressionCodecName(CompressionCodec codec) noexcept {
+  for (const auto& [c, name] : kCompressionCodecNames) {
+    if (c == codec) return name;
   }
   return "unknown";
 }
@@ -276,6 +292,22 @@ void ProducerConfig::validate() const {
   }
   const std::string_view kindName = partitionerName(partitioner);  // "unknown" only through a cast
   if (kindName == "unknown") throw ConfigException(canonicalName(Setting::Partitioner), "unknown", "no such kind");
+  const std::string_view codecName = compressionCodecName(compressionType);
+  if (codecName == "unknown") throw ConfigException(canonicalName(Setting::CompressionType), "unknown", "no such codec");
+  if (compressionLevel != -1) {
+    // Kafka's CompressionType level ranges (KIP-390); -1 is every codec's default.
+    const auto codec = protocol::compressionTypeForName(codecName);
+    const auto levels = codec ? protocol::compressionLevels(*codec) : std::nullopt;
+    if (!levels) {
+      throw ConfigException(canonicalName(Setting::CompressionLevel), std::to_string(compressionLevel),
+                            "must be -1 with compression.type " + std::string(codecName) + " (it has no levels)");
+    }
+    if (!protocol::isValidCompressionLevel(*codec, compressionLevel)) {
+      throw ConfigException(canonicalName(Setting::CompressionLevel), std::to_string(compressionLevel),
+                            "must be -1 or in [" + std::to_string(levels->min) + ", " + std::to_string(levels->max) +
+                                "] with compression.type " + std::string(codecName));
+    }
+  }
   if (batchNumMessages > queueBufferingMaxMessages) {  // spec 7.5
     throw ConfigException(canonicalName(Setting::BatchNumMessages), std::to_string(batchNumMessages),
                           "must not exceed queue.buffering.max.messages (" +

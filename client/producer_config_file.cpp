@@ -72,6 +72,7 @@ std::map<std::string, std::string> ProducerConfig::toProperties() const {
   out[canonicalName(Setting::ClientId)] = clientId;
   out[canonicalName(Setting::RequestRequiredAcks)] = std::to_string(requestRequiredAcks);
   out[canonicalName(Setting::Partitioner)] = std::string(partitionerName(partitioner));
+  out[canonicalName(Setting::CompressionType)] = std::string(compressionCodecName(compressionType));
   if (deliveryTimeoutMs) out[canonicalName(Setting::DeliveryTimeoutMs)] = std::to_string(*deliveryTimeoutMs);
   out[canonicalName(Setting::EnableIdempotence)] = enableIdempotence ? "true" : "false";
   // In KiB when whole, else under the byte-valued alias (a map may hold both names only

@@ -35,6 +35,8 @@ constexpr IntRange kMessageMaxBytes{1000, 1000000000};
 constexpr IntRange kMetadataMaxIdle{5000, kInt32Max};
 // librdkafka's range for statistics.interval.ms (at most a day; 0 = off).
 constexpr IntRange kStatisticsInterval{0, 86400000};
+// Every codec's levels together (zstd's lowest to its highest); validate() checks the codec's own.
+constexpr IntRange kCompressionLevel{-131072, 22};
 // Syslog levels, as librdkafka's log_level.
 constexpr IntRange kLogLevel{0, 7};
 // queue.buffering.max.kbytes in KiB (librdkafka's range), buffer.memory in bytes.
@@ -50,14 +52,14 @@ enum class Setting : uint8_t {
   BatchNumMessages, BatchSizeBytes, RequestTimeoutMs, TopicMetadataRefreshIntervalMs, ClientId,
   QueueEnqueueTimeoutMs, RequestRequiredAcks, Partitioner, MaxInFlight, MessageMaxBytes, DeliveryTimeoutMs,
   EnableIdempotence, QueueBufferingMaxBytes, SocketConnectionSetupTimeoutMs, MetadataMaxIdleMs, StatisticsIntervalMs,
-  LogLevel, Count
+  LogLevel, CompressionType, CompressionLevel, Count
 };
 constexpr std::size_t kSettingCount = static_cast<std::size_t>(Setting::Count);
 
 struct KeyName { std::string_view name; Setting setting; bool alias; };  // name in lower case
 
 // Canonical names first, in Setting order, so kKeyNames[s].name is the canonical name of s.
-constexpr std::array<KeyName, kSettingCount + 6> kKeyNames{{
+constexpr std::array<KeyName, kSettingCount + 7> kKeyNames{{
     {"bootstrap.servers", Setting::BootstrapServers, false},
     {"message.send.max.retries", Setting::MessageSendMaxRetries, false},
     {"retry.backoff.ms", Setting::RetryBackoffMs, false},
@@ -80,10 +82,14 @@ constexpr std::array<KeyName, kSettingCount + 6> kKeyNames{{
     {"metadata.max.idle.ms", Setting::MetadataMaxIdleMs, false},
     {"statistics.interval.ms", Setting::StatisticsIntervalMs, false},
     {"log_level", Setting::LogLevel, false},
+    {"compression.type", Setting::CompressionType, false},
+    {"compression.level", Setting::CompressionLevel, false},
     // Aliases: the modern (Java producer) names, and 0.8's metadata.broker.list.
     {"metadata.broker.list", Setting::BootstrapServers, true}, {"retries", Setting::MessageSendMaxRetries, true},
     {"linger.ms", Setting::QueueBufferingMaxMs, true}, {"max.block.ms", Setting::QueueEnqueueTimeoutMs, true},
-    {"acks", Setting::RequestRequiredAcks, true}, {"buffer.memory", Setting::QueueBufferingMaxBytes, true}}};
+    {"acks", Setting::RequestRequiredAcks, true}, {"buffer.memory", Setting::QueueBufferingMaxBytes, true},
+    // librdkafka's name for compression.type.
+    {"compression.codec", Setting::CompressionType, true}}};
 
 // Chooses the column the keys not given take their values from; not a setting of its own.
 constexpr std::string_view kDefaultsKey = "kafkalite.defaults";
@@ -100,7 +106,7 @@ inline std::string canonicalName(Setting setting) { return std::string(kKeyNames
 
 // The int32 fields with their setting and range; the others are handled one by one.
 struct IntField { Setting setting; int32_t ProducerConfig::*field; IntRange range; };
-constexpr std::array<IntField, 14> kIntFields{{
+constexpr std::array<IntField, 15> kIntFields{{
     {Setting::MessageSendMaxRetries, &ProducerConfig::messageSendMaxRetries, kNonNegative},
     {Setting::RetryBackoffMs, &ProducerConfig::retryBackoffMs, kNonNegative},
     {Setting::QueueBufferingMaxMs, &ProducerConfig::queueBufferingMaxMs, kNonNegative},
@@ -115,12 +121,18 @@ constexpr std::array<IntField, 14> kIntFields{{
     {Setting::MetadataMaxIdleMs, &ProducerConfig::metadataMaxIdleMs, kMetadataMaxIdle},
     {Setting::StatisticsIntervalMs, &ProducerConfig::statisticsIntervalMs, kStatisticsInterval},
     {Setting::LogLevel, &ProducerConfig::logLevel, kLogLevel},
+    // The codec's own range is checked by validate(), which knows the codec.
+    {Setting::CompressionLevel, &ProducerConfig::compressionLevel, kCompressionLevel},
 }};
 
 constexpr std::array<std::pair<PartitionerKind, std::string_view>, 5> kPartitionerNames{{
     {PartitionerKind::Murmur2Random, "murmur2_random"}, {PartitionerKind::Murmur2, "murmur2"},
     {PartitionerKind::ConsistentRandom, "consistent_random"}, {PartitionerKind::Random, "random"},
     {PartitionerKind::RoundRobin, "round_robin"}}};
+
+constexpr std::array<std::pair<CompressionCodec, std::string_view>, 5> kCompressionCodecNames{{
+    {CompressionCodec::None, "none"}, {CompressionCodec::Gzip, "gzip"}, {CompressionCodec::Snappy, "snappy"},
+    {CompressionCodec::Lz4, "lz4"}, {CompressionCodec::Zstd, "zstd"}}};
 
 inline std::string toLowerAscii(std::string_view s) {
   std::string out(s);
