@@ -39,7 +39,9 @@ class ProducerBatch {
     producerEpoch_ = -1;
     baseSequence_ = -1;
     closed_ = false;
+    compressed_ = false;
     bytes_ = {};
+    plain_ = {};
     records.clear();
   }
 
@@ -53,11 +55,23 @@ class ProducerBatch {
   void close() {
     if (closed_) return;
     closed_ = true;
-    bytes_ = builder.finish(0);
+    plain_ = bytes_ = builder.finish(0);
   }
   [[nodiscard]] bool closed() const noexcept { return closed_; }
-  /// The finished record batch (after close()); sent as is, also on retries.
+  /// The finished record batch (after close()) as it is sent, compressed or not; sent as
+  /// is, also on retries.
   [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return bytes_; }
+  /// The finished batch before compression (after close()): what split() reads.
+  [[nodiscard]] std::span<const uint8_t> plainBytes() const noexcept { return plain_; }
+  /// After close(): `batch` (the compressed form of plainBytes(), from a BatchCompressor)
+  /// is what is sent from now on. It is copied into the batch's own buffer, whose
+  /// capacity is kept across the batch's lives.
+  void setCompressed(std::span<const uint8_t> batch) {
+    compressedBytes_.assign(batch.begin(), batch.end());
+    compressed_ = true;
+    bytes_ = compressedBytes_;
+  }
+  [[nodiscard]] bool compressed() const noexcept { return compressed_; }
 
   /// Idempotence: gives the batch a producer id, epoch and base sequence (spec 8.6), written
   /// into its header (again, with the CRC, if it is closed already). Only while no request
@@ -67,7 +81,14 @@ class ProducerBatch {
     producerEpoch_ = producerEpoch;
     baseSequence_ = baseSequence;
     builder.assignProducer(producerId, producerEpoch, baseSequence);
-    if (closed_) bytes_ = builder.finish(0);
+    if (!closed_) return;
+    plain_ = builder.finish(0);
+    if (!compressed_) {
+      bytes_ = plain_;
+      return;
+    }
+    // The same fields, outside the compressed records, with a new CRC.
+    (void)protocol::RecordBatchBuilder::setProducerState(compressedBytes_, producerId, producerEpoch, baseSequence);
   }
   /// Whether stamp() gave it a sequence.
   [[nodiscard]] bool hasSequence() const noexcept { return baseSequence_ >= 0; }
@@ -77,12 +98,13 @@ class ProducerBatch {
 
   /// Heap bytes the batch keeps between uses (its builder buffer and completion list).
   [[nodiscard]] std::size_t heapBytes() const noexcept {
-    return builder.capacity() + records.capacity() * sizeof(PendingRecord);
+    return builder.capacity() + records.capacity() * sizeof(PendingRecord) + compressedBytes_.capacity();
   }
   /// Frees those buffers (a pooled batch above the pool's size).
   void releaseMemory() noexcept {
     builder = protocol::RecordBatchBuilder();
     std::vector<PendingRecord>().swap(records);
+    std::vector<uint8_t>().swap(compressedBytes_);
   }
 
   protocol::RecordBatchBuilder builder;  ///< reused across the batch's lives: no allocation once warm
@@ -104,7 +126,10 @@ class ProducerBatch {
   int16_t producerEpoch_ = -1;
   int32_t baseSequence_ = -1;
   bool closed_ = false;
-  std::span<const uint8_t> bytes_;
+  bool compressed_ = false;
+  std::span<const uint8_t> bytes_;           ///< what is sent: plain_ or compressedBytes_
+  std::span<const uint8_t> plain_;           ///< the builder's finished batch
+  std::vector<uint8_t> compressedBytes_;     ///< the compressed batch (capacity kept)
 };
 
 }  // namespace kafkalite::client

@@ -1,6 +1,7 @@
 #include "client/record_accumulator.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace kafkalite::client {
 namespace {
@@ -34,6 +35,9 @@ AccumulatorConfig AccumulatorConfig::from(const ProducerConfig& config) noexcept
   c.lingerMs = config.queueBufferingMaxMs;
   c.retryBackoffMs = config.retryBackoffMs;
   c.messageMaxBytes = config.messageMaxBytes;
+  c.compression = protocol::compressionTypeForName(compressionCodecName(config.compressionType))
+                      .value_or(protocol::CompressionType::None);
+  if (config.compressionLevel != -1) c.compressionLevel = config.compressionLevel;
   // Idempotence: one batch in flight per partition, so sequences reach each leader in order
   // and a retry keeps its place (spec 8.5 allows up to 5; one is the simple safe case).
   c.guaranteeOrder = config.maxInFlightRequestsPerConnection == 1 || config.enableIdempotence;
@@ -123,7 +127,7 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
 
   ProducerBatch* last = pq.batches.empty() ? nullptr : pq.batches.back();
   if (last != nullptr && !last->closed() && !last->full) {
-    const auto limit = static_cast<std::size_t>(std::min(config_.batchSizeBytes, config_.messageMaxBytes));
+    const std::size_t limit = batchLimit(topic);
     // Most records fit by a wide margin: bound the record's varints and attributes from
     // above first (kMaxRecordOverhead), and size it exactly only near the limit.
     const bool surelyFits = headerScratch_.empty() &&
@@ -143,7 +147,7 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
     last = allocate(topic, partition, slot.enqueuedMs);
     // Room for batch.num.messages records like this one (up to the batch's byte limit),
     // so the batch is never copied as it grows: copies touched twice the memory.
-    const auto limit = static_cast<std::size_t>(std::min(config_.batchSizeBytes, config_.messageMaxBytes));
+    const std::size_t limit = batchLimit(topic);
     const auto records = static_cast<std::size_t>(std::min(config_.batchNumMessages, kMaxReservedRecords));
     last->builder.reserve(std::min(limit, alone * records));
     last->records.reserve(records);
@@ -159,6 +163,44 @@ RecordAccumulator::AppendStatus RecordAccumulator::append(TopicQueues& topic, in
   ++pq.appendedRecords;
   if (last->recordCount() >= config_.batchNumMessages) last->full = true;
   return AppendStatus::Appended;
+}
+
+std::size_t RecordAccumulator::batchLimit(const TopicQueues& topic) const noexcept {
+  const auto limit = static_cast<std::size_t>(std::min(config_.batchSizeBytes, config_.messageMaxBytes));
+  if (config_.compression == protocol::CompressionType::None || limit <= protocol::kRecordBatchHeaderSize) return limit;
+  // Java's MemoryRecordsBuilder.estimatedBytesWritten: records × ratio × 1.05 (its
+  // COMPRESSION_RATE_ESTIMATION_FACTOR, room for the estimate to be off).
+  constexpr double kEstimationFactor = 1.05;
+  const double records = static_cast<double>(limit - protocol::kRecordBatchHeaderSize) /
+                         (std::max(topic.compressionRatio, 0.0001) * kEstimationFactor);
+  constexpr double kMax = static_cast<double>(std::numeric_limits<int32_t>::max());
+  return protocol::kRecordBatchHeaderSize + static_cast<std::size_t>(std::min(records, kMax));
+}
+
+void RecordAccumulator::closeBatch(ProducerBatch& batch) {
+  if (batch.closed()) return;
+  batch.close();
+  if (config_.compression == protocol::CompressionType::None) return;
+  protocol::CompressOptions options;
+  options.level = config_.compressionLevel;  // validated with the configuration
+  const auto compressed = compressor_.compress(batch.plainBytes(), config_.compression, options, compressError_);
+  if (!compressed) return;  // cannot happen for our own batch and a validated level: it goes uncompressed
+  batch.setCompressed(*compressed);
+  // Java's CompressionRatioEstimator.updateEstimation, per topic.
+  const auto plainRecords = static_cast<double>(batch.plainBytes().size() - protocol::kRecordBatchHeaderSize);
+  const auto packedRecords = static_cast<double>(compressed->size() - protocol::kRecordBatchHeaderSize);
+  if (plainRecords <= 0) return;
+  const double observed = packedRecords / plainRecords;
+  const auto it = topics_.find(batch.topic());
+  if (it == topics_.end()) return;
+  double& ratio = it->second->compressionRatio;
+  constexpr double kDeteriorateStep = 0.05;
+  constexpr double kImproveStep = 0.005;
+  if (observed > ratio) {
+    ratio = std::max(ratio + kDeteriorateStep, observed);
+  } else if (observed < ratio) {
+    ratio = std::max(ratio - kImproveStep, observed);
+  }
 }
 
 bool RecordAccumulator::backingOff(const ProducerBatch& b, const MetadataCache& metadata,
@@ -231,7 +273,7 @@ void RecordAccumulator::drain(const MetadataCache& metadata, int32_t node, int64
     if (pq.muted || pq.batches.empty()) continue;
     ProducerBatch* head = pq.batches.front();
     if (backingOff(*head, metadata, nowMs)) continue;
-    head->close();
+    closeBatch(*head);
     const auto bytes = static_cast<int64_t>(head->bytes().size());
     if (!first && size + bytes > config_.messageMaxBytes) {
       start = (start + i) % queues.size();  // continue here next time
@@ -297,14 +339,14 @@ bool RecordAccumulator::split(ProducerBatch* batch) {
   const int32_t count = batch->recordCount();
   if (count < 2 || !batch->closed()) return false;
   protocol::DecodeError error;
-  const auto view = protocol::RecordBatchView::parse(batch->bytes(), error);
+  const auto view = protocol::RecordBatchView::parse(batch->plainBytes(), error);
   if (!view) return false;  // our own bytes: cannot happen
   TopicQueues& t = topic(batch->topic());
   const int32_t firstHalf = count / 2;
   ProducerBatch* halves[2] = {allocate(t, batch->partition(), batch->createdMs),
                               allocate(t, batch->partition(), batch->createdMs)};
   for (ProducerBatch* half : halves) {
-    half->builder.reserve(batch->bytes().size() / 2 + protocol::kRecordBatchHeaderSize);
+    half->builder.reserve(batch->plainBytes().size() / 2 + protocol::kRecordBatchHeaderSize);
     half->builder.begin(view->baseTimestamp());
   }
   protocol::RecordCursor cursor = view->records();
@@ -332,7 +374,7 @@ bool RecordAccumulator::split(ProducerBatch* batch) {
     half->attempts = std::max(0, batch->attempts - 1);
     half->lastError = batch->lastError;
     half->full = true;  // sendable at once
-    half->close();
+    closeBatch(*half);
   }
   if (batch->hasSequence()) {
     // The halves take over the batch's sequence range, so no gap opens (spec 8.6).

@@ -20,6 +20,14 @@
 /// of pooled batches beyond what the last period needed at its peak, so a burst's memory
 /// is given back once the burst is over.
 ///
+/// Compression (compression.type): drain() and split() close a batch and compress it on
+/// the I/O thread with one BatchCompressor whose buffers are reused, so a warm producer
+/// allocates nothing per batch either. batch.size then bounds the compressed batch: as
+/// Java's producer, a batch is full when its uncompressed records times the topic's
+/// estimated compression ratio (times 1.05) would pass it; the estimate starts at 1 and
+/// follows each compressed batch (Java's CompressionRatioEstimator: up at once by at least
+/// 0.05 when a batch compressed worse, down by at most 0.005 when better).
+///
 /// Idempotence (spec 8.5-8.6): a batch gets its partition's next sequence when drain()
 /// takes it for its first send, under the identity (producer id and epoch) its partition
 /// counts under. When the producer's identity changes (a new id, or an epoch bump after a
@@ -41,6 +49,8 @@
 #include "client/metadata_cache.hpp"
 #include "client/producer_batch.hpp"
 #include "client/record_handoff.hpp"
+#include "protocol/compressed_batch.hpp"
+#include "protocol/compression.hpp"
 
 namespace kafkalite::client {
 
@@ -52,6 +62,8 @@ struct AccumulatorConfig {
   int32_t retryBackoffMs = 100;       ///< retry.backoff.ms
   int32_t messageMaxBytes = 1000000;  ///< message.max.bytes: largest batch, and drain's request budget
   bool guaranteeOrder = false;        ///< max.in.flight.requests.per.connection = 1: mute drained partitions
+  protocol::CompressionType compression = protocol::CompressionType::None;  ///< compression.type
+  std::optional<int32_t> compressionLevel;  ///< compression.level; the codec's default when unset
 
   /// The accumulator settings of a producer configuration.
   static AccumulatorConfig from(const ProducerConfig& config) noexcept;
@@ -84,6 +96,9 @@ class RecordAccumulator {
     std::deque<PartitionQueue> partitions;
     int64_t lastAppendMs = 0;   ///< enqueue time of the last record appended
     int64_t outstanding = 0;    ///< batches allocated and not yet deallocated
+    /// Compressed / uncompressed records size, as estimated from its last batches (1
+    /// without compression).
+    double compressionRatio = 1.0;
   };
 
   enum class AppendStatus : uint8_t {
@@ -143,6 +158,14 @@ class RecordAccumulator {
 
   /// The request carrying `batch` has ended: its partition may send again.
   void unmute(const ProducerBatch& batch);
+
+  /// Closes `batch` and, with compression.type set, compresses it (see the file comment).
+  /// Idempotent.
+  void closeBatch(ProducerBatch& batch);
+
+  /// The most uncompressed bytes a batch of `topic` may reach: min(batch.size,
+  /// message.max.bytes), scaled by the topic's compression ratio estimate.
+  [[nodiscard]] std::size_t batchLimit(const TopicQueues& topic) const noexcept;
 
   /// Returns a completed batch for reuse.
   void deallocate(ProducerBatch* batch) noexcept;
@@ -237,6 +260,8 @@ class RecordAccumulator {
   [[nodiscard]] bool backingOff(const ProducerBatch& b, const MetadataCache& metadata, int64_t nowMs) const noexcept;
   [[nodiscard]] bool sendable(const PartitionQueue& pq, int64_t nowMs, bool exhausted) const noexcept;
 
+  protocol::BatchCompressor compressor_;  // compression.type: one per producer, on the I/O thread
+  protocol::CodecError compressError_;
   AccumulatorConfig config_;
   bool flushing_ = false;
   int64_t outstanding_ = 0;         // batches allocated and not deallocated

@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "kafkalite/producer.hpp"
 #include "support/cluster_helpers.hpp"
+#include "support/producer_tally.hpp"
 #include "support/kcat.hpp"
 
 namespace kafkalite::testing {
@@ -174,6 +176,32 @@ void expectAllOnce(const std::vector<ReadBack>& read, const std::map<std::string
   EXPECT_EQ(seen.size(), expected.size()) << who;
 }
 
+// Fetches every record of `partitions` partitions of `topic` from their leaders: how many
+// came in batches of `codec`, and how many records all replicas store together.
+std::pair<std::size_t, std::size_t> countStored(MockCluster& cluster, const std::string& topic, int32_t partitions,
+                                                CompressionType codec) {
+  std::size_t inCodec = 0;
+  std::size_t stored = 0;
+  for (int32_t p = 0; p < partitions; ++p) {
+    const auto view = cluster.partition(topic, p);
+    auto client = connectTo(cluster, view.leader);
+    int64_t offset = 0;
+    while (offset < replicaOf(view, view.leader).logEndOffset) {
+      const auto reply = client->roundTrip(fetchRequest(topic, p, offset, 0, 1), 11);
+      EXPECT_TRUE(reply.ok()) << reply.error;
+      if (!reply.ok()) break;
+      std::string error;
+      const auto records = decodeRecords(findPartition(reply.body, topic, p)->records.bytes, &error);
+      EXPECT_TRUE(error.empty()) << error;
+      if (records.empty()) break;
+      for (const auto& r : records) inCodec += r.compression == codec ? 1 : 0;
+      offset = records.back().offset + 1;
+    }
+    for (int32_t b : view.replicas) stored += cluster.records(topic, p, b).size();
+  }
+  return {inCodec, stored};
+}
+
 class CompressionInterop : public ::testing::TestWithParam<CompressionType> {};
 
 TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) {
@@ -205,25 +233,59 @@ TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) 
 
   // The batches are stored and served in kcat's codec (a batch that did not shrink may
   // have gone uncompressed, as librdkafka does), and every replica sees inside them.
-  std::size_t inCodec = 0;
-  std::size_t stored = 0;
-  for (int32_t p = 0; p < 2; ++p) {
-    const auto view = cluster.partition(topic, p);
-    auto client = connectTo(cluster, view.leader);
-    int64_t offset = 0;
-    while (offset < replicaOf(view, view.leader).logEndOffset) {
-      const auto reply = client->roundTrip(fetchRequest(topic, p, offset, 0, 1), 11);
-      ASSERT_TRUE(reply.ok()) << reply.error;
-      std::string error;
-      const auto records = decodeRecords(findPartition(reply.body, topic, p)->records.bytes, &error);
-      ASSERT_TRUE(error.empty()) << error;
-      ASSERT_FALSE(records.empty());
-      for (const auto& r : records) inCodec += r.compression == codec ? 1 : 0;
-      offset = records.back().offset + 1;
-    }
-    for (int32_t b : view.replicas) stored += cluster.records(topic, p, b).size();
-  }
+  const auto [inCodec, stored] = countStored(cluster, topic, 2, codec);
   EXPECT_GT(inCodec, kRecords * 9 / 10u) << "records fetched in batches of " << codecName;
+  EXPECT_EQ(stored, 3u * kRecords);
+
+  std::string error;
+  const auto python = consumeWithKafkaPython(cluster.bootstrapServers(), topic, temp.path(), error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(python, expected, "kafka-python");
+
+  const auto librdkafka = consumeWithLibrdkafka(cluster.bootstrapServers(), topic, 2, error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(librdkafka, expected, "librdkafka");
+}
+
+// kafkalite's own producer with compression.type: each batch reaches the cluster in the
+// codec (it validates them as Kafka's LogValidator does), and kafka-python and librdkafka,
+// whose decompressors are not ours, read every record back once, in order.
+TEST_P(CompressionInterop, ProducerCompressesKafkaPythonAndLibrdkafkaReadEveryRecord) {
+  const CompressionType codec = GetParam();
+  const std::string codecName(protocol::compressionTypeName(codec));
+  const std::string topic = "p-" + codecName;
+  MockClusterOptions o;
+  o.brokers = 3;
+  o.autoCreateTopics = false;
+  o.topics = {TopicSpec{topic, 2, 3, std::nullopt}};
+  MockCluster cluster(o);
+  const TempDir temp("kafkalite-producer-compression");
+
+  constexpr int kRecords = 3000;
+  std::map<std::string, Expected> expected;
+  ProducerTally tally(kRecords);
+  {
+    Producer producer({{"bootstrap.servers", cluster.bootstrapServers()},
+                       {"acks", "all"},
+                       {"enable.idempotence", "true"},
+                       {"linger.ms", "20"},
+                       {"compression.type", codecName}});
+    for (int i = 0; i < kRecords; ++i) {
+      const std::string key = "key-" + std::to_string(i);
+      const std::string value = "value " + std::to_string(i) + " of " + codecName +
+                                ": the quick brown fox jumps over the lazy dog, " + std::string(i % 50, 'x');
+      expected[key] = Expected{value, {{"trace", "kafkalite"}}};
+      ProducerRecord record(topic, key, value);
+      record.headers.push_back({"trace", std::string("kafkalite")});
+      producer.send(std::move(record), tally.callback(static_cast<std::size_t>(i)));
+    }
+    ASSERT_TRUE(producer.flush(scaledTimeout(std::chrono::seconds(60))));
+  }
+  ASSERT_EQ(tally.firstProblem(), "");
+  ASSERT_TRUE(waitFullyReplicated(cluster, topic, 0) && waitFullyReplicated(cluster, topic, 1));
+
+  const auto [inCodec, stored] = countStored(cluster, topic, 2, codec);
+  EXPECT_EQ(inCodec, static_cast<std::size_t>(kRecords)) << "every record fetched in a batch of " << codecName;
   EXPECT_EQ(stored, 3u * kRecords);
 
   std::string error;

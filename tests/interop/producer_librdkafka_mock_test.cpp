@@ -1,7 +1,7 @@
 // kafkalite::Producer against an independent broker: librdkafka 2.0.2's built-in mock
 // cluster (rd_kafka_mock_cluster_new). Every record is read back by a librdkafka consumer
 // byte for byte: key (incl. null), value (incl. null and binary), headers, timestamp, and
-// at the offset our callback reported.
+// at the offset our callback reported; also with each compression.type.
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -86,6 +86,7 @@ std::vector<ReadRecord> consumeAll(const std::string& bootstrap, const std::stri
   for (const auto& [k, v] : std::map<std::string, std::string>{{"bootstrap.servers", bootstrap},
                                                                {"group.id", "kafkalite-producer-interop"},
                                                                {"enable.auto.commit", "false"},
+                                                               {"check.crcs", "true"},
                                                                {"enable.partition.eof", "true"}}) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       error = k + ": " + err;
@@ -218,6 +219,19 @@ TEST(ProducerLibrdkafkaMock, IdempotentProducerWithRetriesReadBackExactlyOnce) {
                           RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
   sendAndReadBack(mock, {{"enable.idempotence", "true"}, {"retry.backoff.ms", "20"}});
 }
+
+// compression.type: an independent broker stores the producer's compressed batches and an
+// independent decompressor (librdkafka's consumer, CRCs checked) reads every record back.
+class ProducerLibrdkafkaMockCompression : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ProducerLibrdkafkaMockCompression, EveryRecordReadBackThroughTheCodec) {
+  RdkafkaMockCluster mock(3, "interop", 4);
+  ASSERT_TRUE(mock.error.empty()) << mock.error;
+  sendAndReadBack(mock, {{"compression.type", GetParam()}, {"enable.idempotence", "true"}});
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, ProducerLibrdkafkaMockCompression, ::testing::Values("gzip", "snappy", "lz4", "zstd"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace kafkalite::testing

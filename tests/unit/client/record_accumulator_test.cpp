@@ -5,51 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/client/fakes.hpp"
+#include "unit/client/accumulator_fixture.hpp"
 
 namespace kafkalite::client::testing {
 namespace {
-
-class RecordAccumulatorTest : public ::testing::Test {
- protected:
-  RecordAccumulatorTest() : metadata(300000) {
-    config.batchNumMessages = 3;
-    config.lingerMs = 100;
-    config.retryBackoffMs = 50;
-    metadata.update(metadataResponse(2, {{"t", {1, 2, 1}}}), 0);
-  }
-
-  void start() { acc = std::make_unique<RecordAccumulator>(config); }
-
-  RecordAccumulator::AppendStatus append(int32_t partition, std::string value, int64_t nowMs,
-                                         bool abortOnNewBatch = false) {
-    const uint32_t slot = handoff.acquire(0, false);
-    RecordSlot& s = handoff.slot(slot);
-    s.setRecord(ProducerRecord("t", std::move(value)));
-    s.enqueuedMs = nowMs;
-    s.timestampMs = nowMs;
-    const auto status = acc->append(acc->topic("t"), partition, s, abortOnNewBatch);
-    if (status != RecordAccumulator::AppendStatus::Appended) handoff.abandon(slot);
-    return status;
-  }
-
-  RecordAccumulator::ReadyResult ready(int64_t nowMs, bool exhausted = false) {
-    RecordAccumulator::ReadyResult r;
-    acc->ready(metadata, nowMs, exhausted, r);
-    return r;
-  }
-
-  std::vector<ProducerBatch*> drain(int32_t node, int64_t nowMs) {
-    std::vector<ProducerBatch*> out;
-    acc->drain(metadata, node, nowMs, out);
-    return out;
-  }
-
-  AccumulatorConfig config;
-  MetadataCache metadata;
-  RecordHandoff handoff{100};
-  std::unique_ptr<RecordAccumulator> acc;
-};
 
 TEST_F(RecordAccumulatorTest, LingerCountsFromTheFirstRecord) {
   start();
@@ -169,15 +128,15 @@ TEST_F(RecordAccumulatorTest, UnknownLeaderIsReported) {
 
 TEST_F(RecordAccumulatorTest, RecordBytesAreReleasedOnceAppendedAndRecycled) {
   start();
-  const uint32_t slot = handoff.acquire(0, false);
-  RecordSlot& s = handoff.slot(slot);
+  const uint32_t slot = handoff->acquire(0, false);
+  RecordSlot& s = handoff->slot(slot);
   ProducerRecord record("t", std::string("k"), std::string(1000, 'v'));
   record.headers.push_back({"h", "x"});
   s.setRecord(std::move(record));
   ASSERT_EQ(acc->append(acc->topic("t"), 1, s, false), RecordAccumulator::AppendStatus::Appended);
   EXPECT_EQ(acc->topic("t").partitions[1].batches.front()->recordBytes, 1 + 1000 + 2)
       << "key, value and header count against the byte bound";
-  handoff.recycle(slot);  // the batch holds the record now
+  handoff->recycle(slot);  // the batch holds the record now
   EXPECT_FALSE(s.keyBytes());
   EXPECT_FALSE(s.valueBytes());
   EXPECT_TRUE(s.headers().empty());
