@@ -14,7 +14,8 @@
 #                             grid (batch × linger × acks × RF), Replication (RF 1-3 ×
 #                             acks 1/-1) and DelayedProduceTimeout (request.timeout.ms ×
 #                             replication fault); see bench/sweep/*.cpp
-#      compare-T1..T5.jsonl   kafkalite-perf compare --output, one per target (below)
+#      compare-T1..T5.jsonl, compare-Z1..Z4.jsonl
+#                             kafkalite-perf compare --output, one per target (below)
 #      meta.json              machine, git commit, date, settings of this report
 #      commands.tsv           per step: name, start (UTC), seconds, exit status, command
 # 4. bench/report/make_report.py turns them into docs/performance.md (tables, the five
@@ -31,6 +32,9 @@
 #   T4  as T1, librdkafka on kafkalite-broker vs on librdkafka's mock cluster: >= 0.9x
 #   T5  10,000,000 records, queue.buffering.max.messages=100000, RF 1, acks 1: kafkalite's
 #       peak RSS < 200 MB
+#   Z1-Z4  compression: lz4 and zstd on --payload text values of 100 bytes (1,000,000
+#       records) and 1,024 bytes (300,000), RF 1, acks 1: kafkalite msgs/s >= 1.5x
+#       librdkafka and CPU s/msg <= 0.7x, same codec on both
 #
 # Environment (for a quick look; the committed report uses the defaults):
 #   PERF_REPORT_RUNS=5            runs per side of every compare
@@ -159,6 +163,14 @@ run_step T4 "${perf[@]}" --baseline-broker rdkafka-mock --brokers 1 --rf 1 -t pe
 run_step T5 "${perf[@]}" --brokers 1 --rf 1 -t perf-t5 -n "$(records 10000000)" \
   -X batch.num.messages=10000 -X queue.buffering.max.ms=5 -X queue.buffering.max.messages=100000 \
   -X request.required.acks=1 --output "$raw/compare-T5.jsonl"
+
+# Compression (Z1-Z4): both clients with the same codec on text payloads.
+for z in "Z1 lz4 100 1000000" "Z2 zstd 100 1000000" "Z3 lz4 1024 300000" "Z4 zstd 1024 300000"; do
+  read -r name codec size count <<<"$z"
+  run_step "$name" "${perf[@]}" --brokers 1 --rf 1 -t "perf-${name,,}" -n "$(records "$count")" -s "$size" \
+    --payload text "${workload[@]}" -X request.required.acks=1 -X "compression.type=$codec" \
+    --output "$raw/compare-$name.jsonl"
+done
 
 if [ -n "$lock" ]; then exec {lock_fd}>&-; fi
 

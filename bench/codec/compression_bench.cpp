@@ -1,7 +1,7 @@
 // Compression and decompression throughput of each codec on the producer's typical batch:
-// 1,000 records of 100-byte values, either text-like (JSON event lines from a small
-// vocabulary, compressible as real payloads are) or random (incompressible). Compress is
-// BatchCompressor on a finished uncompressed batch (what the producer will do per batch);
+// 1,000 records of kafkalite-perf's payloads: text (JSON event lines, compressible as real
+// payloads are) of 100 and 1,024 bytes, or random 100-byte values (incompressible). Compress is
+// BatchCompressor on a finished uncompressed batch (what the producer does per batch);
 // decompress is Decompressor on the compressed records section, and "walk" adds reading
 // every record through RecordBatchView::records(Decompressor&) (what the broker's validator
 // does). Bytes/s count the uncompressed records section; the `ratio` counter is
@@ -10,11 +10,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstdio>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "bench/perf/record_payload.hpp"
 #include "protocol/compressed_batch.hpp"
 #include "protocol/compression.hpp"
 #include "protocol/record_batch.hpp"
@@ -23,36 +22,21 @@ namespace kafkalite::protocol {
 namespace {
 
 constexpr int kRecordsPerBatch = 1000;
-constexpr std::size_t kValueSize = 100;
 
-enum class Payload { Text, Random };
+// The records' values: kafkalite-perf's payloads (bench/perf/record_payload.hpp), so the
+// ratios are those of the report's compression runs.
+struct Payload {
+  const char* kind;  ///< "text" or "random"
+  std::size_t valueSize;
+};
 
-// A 100-byte value: a JSON event line for Text, random bytes for Random.
-std::string value(Payload payload, std::mt19937& rng) {
-  std::string v;
-  if (payload == Payload::Random) {
-    for (std::size_t i = 0; i < kValueSize; ++i) v.push_back(static_cast<char>(rng()));
-    return v;
-  }
-  static const char* const events[] = {"page_view", "add_to_cart", "checkout", "login", "search"};
-  static const char* const paths[] = {"/products/", "/cart", "/search?q=", "/account/", "/"};
-  char line[256];
-  std::snprintf(line, sizeof line, R"({"ts":%llu,"user":"u%05u","event":"%s","path":"%s%u","status":%u,"ms":%u})",
-                1'700'000'000'000ULL + rng() % 100'000, static_cast<unsigned>(rng() % 50'000), events[rng() % 5],
-                paths[rng() % 5], static_cast<unsigned>(rng() % 10'000), rng() % 20 == 0 ? 500u : 200u,
-                static_cast<unsigned>(rng() % 400));
-  v = line;
-  v.resize(kValueSize, ' ');
-  return v;
-}
-
-std::vector<uint8_t> uncompressedBatch(Payload payload) {
-  std::mt19937 rng(42);
+std::vector<uint8_t> uncompressedBatch(const Payload& payload) {
+  perf::RecordPayload values(payload.valueSize, payload.kind);
   RecordBatchBuilder builder;
   const int64_t base = 1'700'000'000'000;
   builder.begin(base, BatchAttributes{}, 1000, 0, 0);
   for (int i = 0; i < kRecordsPerBatch; ++i) {
-    const std::string v = value(payload, rng);
+    const std::string& v = values.fill(static_cast<uint64_t>(i));
     if (!builder.append(base + i / 10, std::nullopt,
                         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size()))) {
       return {};
@@ -126,12 +110,12 @@ void decompressBenchmark(benchmark::State& state, CompressionType type, Payload 
   setCounters(state, plain.size() - kRecordBatchHeaderSize, batch.size() - kRecordBatchHeaderSize);
 }
 
-// BM_Compress/<codec>/<payload>, BM_Decompress/..., BM_DecompressAndWalk/...
+// BM_Compress/<codec>/<payload>/<value bytes>, BM_Decompress/..., BM_DecompressAndWalk/...
 const int registered = [] {
   for (const auto type : {CompressionType::Gzip, CompressionType::Snappy, CompressionType::Lz4, CompressionType::Zstd}) {
-    for (const auto payload : {Payload::Text, Payload::Random}) {
-      const std::string suffix =
-          "/" + std::string(compressionTypeName(type)) + (payload == Payload::Text ? "/text" : "/random");
+    for (const auto payload : {Payload{"text", 100}, Payload{"text", 1024}, Payload{"random", 100}}) {
+      const std::string suffix = "/" + std::string(compressionTypeName(type)) + "/" + payload.kind + "/" +
+                                 std::to_string(payload.valueSize);
       benchmark::RegisterBenchmark(("BM_Compress" + suffix).c_str(), compressBenchmark, type, payload);
       benchmark::RegisterBenchmark(("BM_Decompress" + suffix).c_str(), decompressBenchmark, type, payload, false);
       benchmark::RegisterBenchmark(("BM_DecompressAndWalk" + suffix).c_str(), decompressBenchmark, type, payload,

@@ -95,6 +95,7 @@ std::vector<std::string> produceArgs(const CompareOptions& o, const Side& side, 
   for (const auto& [key, value] : o.settings) args.insert(args.end(), {"-X", key + "=" + value});
   if (!o.rate.empty()) args.insert(args.end(), {"--rate", o.rate});
   if (o.keys) args.emplace_back("--keys");
+  args.insert(args.end(), {"--payload", o.payload});
   return args;
 }
 

@@ -25,6 +25,7 @@ struct CompareOptions {
   std::vector<std::pair<std::string, std::string>> settings;  ///< -X, passed through
   std::string rate;             ///< --rate as given, passed through; empty = unpaced
   bool keys = false;            ///< --keys, passed through
+  std::string payload = "filler";  ///< --payload, passed through
   std::string output;           ///< --output FILE; empty = none
   bool baselineRdkafkaMock = false;  ///< --baseline-broker rdkafka-mock
   /// --retention-bytes of the kafkalite-broker it starts (per partition replica; -1 =

@@ -55,7 +55,7 @@ void runKafkalite(const ProduceOptions& opts, RunState& state) {
     throw UsageError(e.what());
   }
 
-  RecordPayload payload(opts.size);
+  RecordPayload payload(opts.size, opts.payload);
   Pacer pacer(opts.rate);
   state.firstSendNs = nowNs();
   pacer.start();

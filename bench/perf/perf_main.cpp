@@ -29,16 +29,19 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage:
   kafkalite-perf produce -b BOOTSTRAP -t TOPIC -n COUNT -s SIZE [-X key=value]... [--rate MSGS_PER_S]
-                         [--keys] [--client kafkalite|librdkafka] [--quiet]
+                         [--keys] [--payload filler|text|random] [--client kafkalite|librdkafka] [--quiet]
                          [--rdkafka-mock N [--partitions P] [--rf R]]
   kafkalite-perf compare [-b BOOTSTRAP | --brokers N] [--runs N] [--warmup N] [--partitions P] [--rf R]
                          -t TOPIC -n COUNT -s SIZE [-X key=value]... [--rate MSGS_PER_S] [--keys]
+                         [--payload filler|text|random]
                          [--output FILE] [--baseline-broker rdkafka-mock] [--retention-bytes B]
 
 produce: sends COUNT records with one client and prints one JSON line on stdout:
   {"client","msgs","bytes","seconds","msgs_per_s","mb_per_s","p50_us","p99_us","p999_us",
    "max_us","errors","cpu_user_s","cpu_sys_s","peak_rss_kb"}
-  The value of record i is i as 8 bytes big-endian, then filler up to SIZE (>= 8) bytes;
+  The value of record i is i as 8 bytes big-endian, then SIZE - 8 bytes of --payload:
+  filler ('x' repeated, the default), text (English-like words from a fixed vocabulary,
+  a window moving with i: compresses as log lines do) or random (does not compress);
   the key is null, or with --keys the decimal string of i. Latency is send call to its
   callback (successful records). seconds = first send to last callback; MB = 10^6 bytes.
   -X key=value     a producer setting, given as is to either client (repeatable); keys
@@ -155,6 +158,7 @@ ProduceOptions parseProduce(ArgReader& args) {
     else if (opt == "-X") args.setting(o.settings, o.bootstrap);
     else if (opt == "--rate") o.rate = std::strtod(args.positiveNumber().c_str(), nullptr);
     else if (opt == "--keys") args.flag(), o.keys = true;
+    else if (opt == "--payload") o.payload = args.value();
     else if (opt == "--quiet") args.flag(), o.quiet = true;
     else if (opt == "--client") o.client = args.value();
     else if (opt == "--rdkafka-mock") o.rdkafkaMockBrokers = static_cast<int>(args.integer(1, 100));
@@ -168,6 +172,9 @@ ProduceOptions parseProduce(ArgReader& args) {
   if (o.topic.empty()) throw UsageError("-t TOPIC is required");
   if (o.count == 0) throw UsageError("-n COUNT is required");
   if (o.size == 0) throw UsageError("-s SIZE is required");
+  if (o.payload != "filler" && o.payload != "text" && o.payload != "random") {
+    throw UsageError("--payload: expected filler, text or random, got '" + o.payload + "'");
+  }
   if (o.rdkafkaMockBrokers > 0 && !o.bootstrap.empty()) throw UsageError("-b and --rdkafka-mock exclude each other");
   if (o.rdkafkaMockBrokers == 0 && o.bootstrap.empty()) throw UsageError("-b BOOTSTRAP is required");
   if (o.replicationFactor > std::max(o.rdkafkaMockBrokers, 1)) throw UsageError("--rf exceeds --rdkafka-mock N");
@@ -190,6 +197,7 @@ CompareOptions parseCompare(ArgReader& args) {
     else if (opt == "-X") args.setting(o.settings, o.bootstrap);
     else if (opt == "--rate") o.rate = args.positiveNumber();
     else if (opt == "--keys") args.flag(), o.keys = true;
+    else if (opt == "--payload") o.payload = args.value();
     else if (opt == "--output") o.output = args.value();
     else if (opt == "--retention-bytes") o.brokerRetentionBytes = args.retention();
     else if (opt == "--baseline-broker") {
@@ -200,6 +208,9 @@ CompareOptions parseCompare(ArgReader& args) {
   if (o.topic.empty()) throw UsageError("-t TOPIC is required");
   if (o.count == 0) throw UsageError("-n COUNT is required");
   if (o.size == 0) o.size = 100;
+  if (o.payload != "filler" && o.payload != "text" && o.payload != "random") {
+    throw UsageError("--payload: expected filler, text or random, got '" + o.payload + "'");
+  }
   if (o.replicationFactor > o.brokers) throw UsageError("--rf exceeds --brokers");
   return o;
 }

@@ -6,7 +6,7 @@
 // threads: the sending thread (firstSendNs, sent, sentBytes) and the client's single
 // callback thread (latencyUs, lastCallbackNs, completed, errors); the progress thread
 // only loads the atomics. The plain fields are read after the callback thread has been
-// joined. RecordPayload and Pacer belong to the sending thread.
+// joined. RecordPayload (record_payload.hpp) and Pacer belong to the sending thread.
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bench/perf/histogram.hpp"
+#include "bench/perf/record_payload.hpp"
 #include "bench/perf/run_clock.hpp"
 
 namespace kafkalite::perf {
@@ -42,6 +43,7 @@ struct ProduceOptions {
   std::vector<std::pair<std::string, std::string>> settings;  ///< -X, in order
   double rate = 0;                   ///< --rate, records/s; 0 = as fast as possible
   bool keys = false;                 ///< --keys
+  std::string payload = "filler";    ///< --payload: filler, text or random (RecordPayload)
   bool quiet = false;                ///< --quiet
   int rdkafkaMockBrokers = 0;        ///< --rdkafka-mock N; 0 = off
   int partitions = 6;                ///< --partitions, for --rdkafka-mock's topic
@@ -93,21 +95,6 @@ struct RunState {
     } catch (...) {  // the count still says it failed
     }
   }
-};
-
-/// The value of record i: i as 8 bytes big-endian, then filler up to the value size.
-/// The buffer is reused: fill() rewrites the first 8 bytes in place.
-class RecordPayload {
- public:
-  explicit RecordPayload(std::size_t size) : value_(size, 'x') {}
-  /// Writes i into the first 8 bytes and returns the whole value. Never throws.
-  const std::string& fill(uint64_t i) noexcept {
-    for (int b = 0; b < 8; ++b) value_[static_cast<std::size_t>(b)] = static_cast<char>(i >> (56 - 8 * b));
-    return value_;
-  }
-
- private:
-  std::string value_;
 };
 
 /// Paces sending at a fixed rate against an absolute schedule (record i is due at

@@ -104,7 +104,7 @@ void runRdkafka(const ProduceOptions& opts, RunState& state) {
     while (!stopPolling.load(std::memory_order_acquire)) rd_kafka_poll(rk, kPollTimeoutMs);
   });
 
-  RecordPayload payload(opts.size);
+  RecordPayload payload(opts.size, opts.payload);
   Pacer pacer(opts.rate);
   state.firstSendNs = nowNs();
   pacer.start();

@@ -88,9 +88,24 @@ CHECKS = [
 ]
 
 
-def load_targets(raw):
-    """{"T1": Comparison or None, ...}"""
-    return {t.key: load_comparison(os.path.join(raw, f"compare-{t.key}.jsonl")) for t in TARGETS}
+# Compression: the same codec and settings on both clients, text payloads
+# (kafkalite-perf --payload text), 6 partitions, RF 1, acks=1, 1 broker.
+COMPRESSION_TARGETS = [
+    Target("Z1", 1_000_000, "lz4, 100-byte text values"),
+    Target("Z2", 1_000_000, "zstd, 100-byte text values"),
+    Target("Z3", 300_000, "lz4, 1,024-byte text values"),
+    Target("Z4", 300_000, "zstd, 1,024-byte text values"),
+]
+COMPRESSION_CHECKS = [c for t in COMPRESSION_TARGETS for c in (
+    Check(t.key, "kafkalite msgs/s ≥ 1.5 × librdkafka", (t.key, "kafkalite", "msgs_per_s"), ">=", 1.5,
+          (t.key, "librdkafka", "msgs_per_s")),
+    Check(t.key, "kafkalite CPU s/msg ≤ 0.7 × librdkafka", (t.key, "kafkalite", "cpu_s_per_msg"), "<=", 0.7,
+          (t.key, "librdkafka", "cpu_s_per_msg")))]
+
+
+def load_targets(raw, targets=None):
+    """{"T1": Comparison or None, ...} (or of `targets`)."""
+    return {t.key: load_comparison(os.path.join(raw, f"compare-{t.key}.jsonl")) for t in (targets or TARGETS)}
 
 
 def _median(data, ref):
@@ -118,9 +133,9 @@ def evaluate(check, data):
     return shown(figure, left), None, "PASS" if passed else "FAIL"
 
 
-def summary_table(data):
+def summary_table(data, checks=None):
     rows = []
-    for check in CHECKS:
+    for check in checks or CHECKS:
         measured, ratio, verdict = evaluate(check, data)
         op = {">=": "≥", "<=": "≤", "<": "<"}[check.op]
         bound = f"ratio {fixed(ratio, 2)} (needs {op} {check.bound:g})" if check.right else \

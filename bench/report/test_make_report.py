@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """ctest perf_report_generator: make_report.py on the fixture files of fixtures/ (a tiny
-sweep, five compare files with known PASS/FAIL, three microbenchmark files, meta.json,
+sweep, five target compare files and one compression compare file with known PASS/FAIL, three microbenchmark files, meta.json,
 commands.tsv and a profile note) writes every section and every chart, and computes the
 verdicts and answers from the numbers; with no measurements at all it still writes every
 section. Needs python3 and gnuplot only (no build, no measurement)."""
@@ -22,6 +22,8 @@ FIXTURES = os.path.join(HERE, "fixtures")
 CHARTS = ["targets", "sweep-throughput", "latency-vs-acks", "replication", "delayed-produce-timeout"]
 # fixtures/compare-T*.jsonl are made so: T1 both PASS, T2 both FAIL, T3 both PASS, T4 FAIL, T5 PASS.
 EXPECTED_VERDICTS = ["PASS", "PASS", "FAIL", "FAIL", "PASS", "PASS", "FAIL", "PASS"]
+# fixtures/compare-Z1.jsonl is T1's: both compression checks PASS; Z2-Z4 have no data.
+EXPECTED_COMPRESSION_VERDICTS = ["PASS", "PASS"] + ["NO DATA"] * 6
 
 
 def generate(raw, workdir, profile):
@@ -65,6 +67,8 @@ class GeneratorTest(unittest.TestCase):
         self.check_common(markdown, charts)
         verdicts = re.findall(r"^\| T\d \|.*\| \*\*(PASS|FAIL|NO DATA)\*\* \|$", markdown, re.M)
         self.assertEqual(verdicts, EXPECTED_VERDICTS)
+        compression = re.findall(r"^\| Z\d \|.*\| \*\*(PASS|FAIL|NO DATA)\*\* \|$", markdown, re.M)
+        self.assertEqual(compression, EXPECTED_COMPRESSION_VERDICTS)
         # Every figure and table says where, when, at which commit and by which command.
         captions = re.findall(r"^_(?:Data|Figure .*?): (.*)_$", markdown, re.M)
         self.assertGreaterEqual(len(captions), len(CHARTS) + 10)
@@ -95,7 +99,8 @@ class GeneratorTest(unittest.TestCase):
         self.assertEqual(markdown.splitlines()[0], GENERATED_LINE)
         for section in SECTIONS:
             self.assertIn(f"\n## {section}\n", markdown, section)
-        self.assertEqual(re.findall(r"\*\*(NO DATA)\*\*", markdown), ["NO DATA"] * len(EXPECTED_VERDICTS))
+        self.assertEqual(re.findall(r"\*\*(NO DATA)\*\*", markdown),
+                         ["NO DATA"] * (len(EXPECTED_VERDICTS) + len(EXPECTED_COMPRESSION_VERDICTS)))
         self.assertIn("Not measured", markdown)
         self.assertIn("does not exist yet", markdown)
         # Without sweep data only the targets chart is drawn, its panels saying "no data".
