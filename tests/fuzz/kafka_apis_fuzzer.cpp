@@ -113,6 +113,7 @@ mock::MockClusterOptions clusterOptions() {
   o.messageMaxBytes = 64 * 1024;
   o.socketRequestMaxBytes = 1024 * 1024;
   o.retentionBytes = 4096;  // so retention runs too
+  o.maxDecompressedBatchBytes = 1 << 20;  // decompression bombs stop early
   return o;
 }
 
@@ -122,6 +123,7 @@ class Broker {
   Broker() : options_(clusterOptions()), controller_(options_) {
     storage_.logConfig.retentionBytes = options_.retentionBytes;
     storage_.logConfig.maxMessageBytes = options_.messageMaxBytes;
+    storage_.logConfig.maxDecompressedBatchBytes = options_.maxDecompressedBatchBytes;
     for (int32_t id = 1; id <= 3; ++id) {
       controller_.registerBroker(id, "127.0.0.1", static_cast<uint16_t>(9090 + id), id == kBrokerId ? &listener_ : nullptr);
     }

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "protocol/compressed_batch.hpp"
+#include "protocol/compression.hpp"
 #include "protocol/headers.hpp"
 #include "protocol/messages/all.hpp"
 #include "protocol/record_batch.hpp"
@@ -83,6 +85,36 @@ Bytes batch(const std::vector<SeedRecord>& records, protocol::BatchAttributes at
   return builder.takeBytes();
 }
 
+// `plain` (a finished uncompressed batch) compressed with `type`, as a producer sends it.
+Bytes compressed(const Bytes& plain, protocol::CompressionType type) {
+  protocol::BatchCompressor compressor;
+  protocol::CodecError error;
+  const auto out = compressor.compress(plain, type, {}, error);
+  FUZZ_CHECK(out.has_value(), "compress: " + error.message);
+  return {out->begin(), out->end()};
+}
+
+// Compressed batches the broker must refuse: records that are not a stream of the codec
+// (CORRUPT_MESSAGE), a count that lies about the compressed records (INVALID_RECORD), and
+// one record of 4 MiB of zeros that compresses to a few hundred bytes (a small
+// decompression bomb: past the fuzz cluster's bound, MESSAGE_TOO_LARGE).
+std::vector<std::pair<std::string, Bytes>> badCompressedBatches() {
+  std::vector<std::pair<std::string, Bytes>> out;
+  Bytes corrupt = compressed(batch({{"k", "some value to compress", 0, {}}}), protocol::CompressionType::Lz4);
+  for (std::size_t i = protocol::kRecordBatchHeaderSize + 4; i < corrupt.size(); i += 3) corrupt[i] ^= 0x5a;
+  (void)protocol::RecordBatchBuilder::setProducerState(corrupt, -1, -1, -1);  // a valid CRC over the damage
+  out.emplace_back("corrupt-lz4", corrupt);
+  std::vector<SeedRecord> three = {{"a", "1", 0, {}}, {"b", "2", 1, {}}, {"c", "3", 2, {}}};
+  Bytes lying = compressed(batch(three), protocol::CompressionType::Gzip);
+  lying[26] = 4;  // lastOffsetDelta 2 -> 4 (big-endian int32 at byte 23) and
+  lying[60] = 5;  // recordsCount 3 -> 5 (at byte 57) agree with each other, not with the records
+  (void)protocol::RecordBatchBuilder::setProducerState(lying, -1, -1, -1);
+  out.emplace_back("lying-count-gzip", lying);
+  out.emplace_back("bomb-zstd", compressed(batch({{std::nullopt, std::string(std::size_t{4} << 20, '\0'), 0, {}}}),
+                                           protocol::CompressionType::Zstd));
+  return out;
+}
+
 Bytes concat(std::initializer_list<Bytes> parts) {
   Bytes out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
@@ -103,6 +135,12 @@ void recordBatchSeeds(SeedWriter& w) {
   protocol::BatchAttributes gzip;
   gzip.compression = protocol::CompressionType::Gzip;
   w.write(t, "compressed-attribute", batch({{"k", "v", 0, {}}}, gzip));
+  for (const auto type : {protocol::CompressionType::Gzip, protocol::CompressionType::Snappy,
+                          protocol::CompressionType::Lz4, protocol::CompressionType::Zstd}) {
+    w.write(t, "compressed-" + std::string(protocol::compressionTypeName(type)),
+            compressed(batch({{"k1", "v1", 0, {{"h", "x"}}}, {std::nullopt, "v2", 1, {}}}), type));
+  }
+  for (const auto& [name, bytes] : badCompressedBatches()) w.write(t, name, bytes);
   protocol::BatchAttributes control;
   control.transactional = true;
   control.control = true;
@@ -316,6 +354,18 @@ void brokerSeeds(SeedWriter& w) {
   w.write(t, "list-offsets", offsets.bytes());
   protocol::FindCoordinatorRequest coordinator;
   coordinator.key = "group";
+  for (const auto type : {protocol::CompressionType::Gzip, protocol::CompressionType::Snappy,
+                          protocol::CompressionType::Lz4, protocol::CompressionType::Zstd}) {
+    w.write(t, "produce-" + std::string(protocol::compressionTypeName(type)) + "-then-fetch",
+            Conversation()
+                .add(produce("t", all, compressed(records, type), -1), 9)
+                .add(fetch(-1, "t", all, 0, 0, 1), 11)
+                .add(listOffsets("t", all, kBaseTimestamp + 1), 7)
+                .bytes());
+  }
+  for (const auto& [name, bytes] : badCompressedBatches()) {
+    w.write(t, "produce-" + name, Conversation().add(produce("t", {0}, bytes, 1), 9).add(fetch(-1, "t", {0}, 0, 0, 1), 11).bytes());
+  }
   w.write(t, "find-coordinator", Conversation().add(coordinator, 0).add(coordinator, 2).bytes());
   // What a producer sends first, pipelined in one write.
   w.write(t, "producer-startup", Conversation()
@@ -350,7 +400,8 @@ void textSeeds(SeedWriter& w) {
        "batch.size=16384\nrequest.timeout.ms=3000\ntopic.metadata.refresh.interval.ms=-1\nclient.id=app\n"
        "queue.enqueue.timeout.ms=0\nrequest.required.acks=all\npartitioner=murmur2\n"
        "max.in.flight.requests.per.connection=1\nmessage.max.bytes=2000000\ndelivery.timeout.ms=120000\n"
-       "enable.idempotence=false\n"},
+       "enable.idempotence=false\ncompression.type=lz4\ncompression.level=12\n"},
+      {"compression", "bootstrap.servers=h:1\ncompression.codec=zstd\ncompression.level=-7\n"},
       {"aliases", "metadata.broker.list = localhost:9092\nretries: 3\nlinger.ms=10\nmax.block.ms=100\nacks=-1\n"},
       {"idempotence", "\xEF\xBB\xBF# a comment\n! another\nbootstrap.servers=h:1\nenable.idempotence=TRUE\n"},
       {"continuation", "bootstrap.servers=a:1,\\\n   b:2\nclient.id=with\\\\\n"},
