@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever kafkalite needs that this Debian 12 machine lacks,
-# and the Node.js clients of the interop tests (tests/interop/js) with npm.
+# the Node.js clients of the interop tests (tests/interop/js) with npm, and builds
+# librdkafka 2.15.1 for the interop tests (scripts/build-librdkafka.sh, cached).
 # Safe to run again: it installs nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ packages=(
   libbenchmark-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libxxhash-dev  # record batch codecs
   librdkafka-dev kcat     # interop tests: a real client against our broker
+  zlib1g-dev libzstd-dev  # librdkafka 2.15.1 built from source (scripts/build-librdkafka.sh)
   clang libclang-rt-14-dev  # fuzz preset: clang 14 with libFuzzer (scripts/fuzz.sh)
   python3-kafka           # interop tests: kafka-python 2.0.2 (run with /usr/bin/python3)
   python3-snappy python3-lz4 python3-zstandard  # ... and the codecs kafka-python decodes with
@@ -45,3 +47,6 @@ if ! cmp -s "$js/package-lock.json" "$js/node_modules/.installed-lock.json" 2>/d
   echo "setup: npm ci in $js" >&2
   (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json)
 fi
+
+# librdkafka 2.15.1 from the npm package's C source; skipped when already built.
+scripts/build-librdkafka.sh

@@ -1,5 +1,6 @@
-// librdkafka 2.0.2's Admin API (C) against the in-process mock cluster: CreateTopics with
-// configs and an explicit assignment, DescribeConfigs, AlterConfigs, CreatePartitions,
+// librdkafka's Admin API (C; Debian's 2.0.2 and 2.15.1, one test binary each) against the
+// in-process mock cluster: CreateTopics with configs and an explicit assignment,
+// DescribeConfigs, AlterConfigs, CreatePartitions,
 // DeleteRecords and DeleteTopics; a topic created with min.insync.replicas=3 on
 // replication factor 3 refusing acks=all once a replica stops (spec 1.2); and the request
 // log showing that an idempotent librdkafka producer sent InitProducerId before its first
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "support/cluster_helpers.hpp"
+#include "support/rdkafka_versions.hpp"
 
 namespace kafkalite::testing {
 namespace {
@@ -81,7 +83,7 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
   ASSERT_TRUE(client.error.empty()) << client.error;
   char err[512];
 
-  // CreateTopics v4: configs on one topic, an explicit assignment on the other, one refused.
+  // CreateTopics: configs on one topic, an explicit assignment on the other, one refused.
   rd_kafka_NewTopic_t* topics[3];
   topics[0] = rd_kafka_NewTopic_new("rk-configured", 2, 3, err, sizeof err);
   ASSERT_EQ(rd_kafka_NewTopic_set_config(topics[0], "min.insync.replicas", "2"), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -113,7 +115,7 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
             (std::map<std::string, std::string>{{"cleanup.policy", "delete"}, {"min.insync.replicas", "2"}}));
   EXPECT_EQ(cluster.partition("rk-placed", 0).replicas, (std::vector<int32_t>{3, 1}));
 
-  // DescribeConfigs v1 of a topic and a broker.
+  // DescribeConfigs of a topic and a broker.
   rd_kafka_ConfigResource_t* describe[2] = {rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, "rk-configured"),
                                             rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, "2")};
   options = client.options(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
@@ -147,7 +149,7 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
     EXPECT_EQ(seen["2/broker.id"], "2 STATIC_BROKER_CONFIG read-only");
   }
 
-  // AlterConfigs v0 (replaces the topic's configs), then CreatePartitions v0.
+  // AlterConfigs (replaces the topic's configs), then CreatePartitions.
   rd_kafka_ConfigResource_t* alter = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, "rk-configured");
   rd_kafka_ConfigResource_set_config(alter, "retention.bytes", "2000000");
   options = client.options(RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
@@ -181,7 +183,7 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
   }
   EXPECT_EQ(cluster.partition("rk-configured", 3).replicas.size(), 3u);
 
-  // DeleteRecords v1 up to the high watermark, after some records.
+  // DeleteRecords up to the high watermark, after some records.
   auto leader = connectTo(cluster, cluster.partition("rk-configured", 0).leader);
   const auto batch = makeValueBatch(numberedValues("r", 6));
   ASSERT_EQ(errName(produce(*leader, "rk-configured", 0, batch, -1).errorCode), "NONE");
@@ -205,7 +207,7 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
   }
   EXPECT_EQ(replicaOf(cluster.partition("rk-configured", 0), cluster.partition("rk-configured", 0).leader).logStartOffset, 6);
 
-  // DeleteTopics v1, of a topic and of one that does not exist.
+  // DeleteTopics, of a topic and of one that does not exist.
   rd_kafka_DeleteTopic_t* del[2] = {rd_kafka_DeleteTopic_new("rk-placed"), rd_kafka_DeleteTopic_new("rk-missing")};
   options = client.options(RD_KAFKA_ADMIN_OP_DELETETOPICS);
   rd_kafka_DeleteTopics(client.rk, del, 2, options, client.queue);
@@ -224,17 +226,17 @@ TEST(LibrdkafkaAdmin, CreatesDescribesAltersGrowsTrimsAndDeletesTopics) {
   }
   EXPECT_THROW((void)cluster.partition("rk-placed", 0), std::out_of_range);
 
-  // librdkafka 2.0.2's versions, from the request log.
+  // This librdkafka's versions (support/rdkafka_versions.hpp), from the request log.
   std::map<std::string, int16_t> versions;
   mock::RequestFilter filter;
   filter.clientId = "rdkafka-admin";
   for (const auto& r : cluster.requests(filter)) versions[r.apiName] = r.apiVersion;
-  EXPECT_EQ(versions["CreateTopics"], 4);
-  EXPECT_EQ(versions["DescribeConfigs"], 1);
-  EXPECT_EQ(versions["AlterConfigs"], 0);
-  EXPECT_EQ(versions["CreatePartitions"], 0);
-  EXPECT_EQ(versions["DeleteRecords"], 1);
-  EXPECT_EQ(versions["DeleteTopics"], 1);
+  EXPECT_EQ(versions["CreateTopics"], kRdkafkaSends.createTopics);
+  EXPECT_EQ(versions["DescribeConfigs"], kRdkafkaSends.describeConfigs);
+  EXPECT_EQ(versions["AlterConfigs"], kRdkafkaSends.alterConfigs);
+  EXPECT_EQ(versions["CreatePartitions"], kRdkafkaSends.createPartitions);
+  EXPECT_EQ(versions["DeleteRecords"], kRdkafkaSends.deleteRecords);
+  EXPECT_EQ(versions["DeleteTopics"], kRdkafkaSends.deleteTopics);
 }
 
 // spec 1.2: a topic created through CreateTopics with min.insync.replicas=3 on RF 3 takes
@@ -373,7 +375,7 @@ TEST(LibrdkafkaAdmin, RequestLogShowsInitProducerIdBeforeTheFirstIdempotentProdu
   ASSERT_NE(init, requests.end());
   ASSERT_NE(produce, requests.end());
   EXPECT_LT(init->sequence, produce->sequence);
-  EXPECT_EQ(init->apiVersion, 4);
+  EXPECT_EQ(init->apiVersion, kRdkafkaSends.initProducerId);
   EXPECT_EQ(init->outcome, mock::RequestOutcome::Answered);
   EXPECT_EQ(init->error, ErrorCode::NONE);
   EXPECT_EQ(produce->detail("acks"), "-1");

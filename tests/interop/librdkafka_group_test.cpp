@@ -1,4 +1,4 @@
-// librdkafka 2.0.2's consumer-group consumer (C API) against the in-process cluster:
+// librdkafka's consumer-group consumer (C API; 2.0.2 and 2.15.1) against the in-process cluster:
 // - two consumers of one group split a 3-partition topic between them; when one leaves
 //   (LeaveGroup on close), the other gets every partition, and no record whose offset was
 //   committed is read again;

@@ -1,7 +1,8 @@
-// librdkafka 2.0.2 (C API) against the in-process mock cluster (interop.md section 2,
-// broker-spec.md 8.6 and 6.1): an idempotent acks=all producer and an assign()-based
-// consumer agree on every record, and a hard stop of a partition leader in the middle of
-// an acks=all run loses no acknowledged record.
+// librdkafka (C API; Debian's 2.0.2 and 2.15.1, one test binary each) against the
+// in-process mock cluster (interop.md section 2, broker-spec.md 8.6 and 6.1): an
+// idempotent acks=all producer and an assign()-based consumer agree on every record, and a
+// hard stop of a partition leader in the middle of an acks=all run loses no acknowledged
+// record.
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>

@@ -1,6 +1,7 @@
 #pragma once
 // librdkafka's high-level (consumer-group) consumer through its C API, for interop tests:
-// subscribe, poll one message at a time, commit a message synchronously, read the current
+// subscribe (to names, or to regular expressions: names that start with '^'), poll one
+// message at a time, commit a message synchronously, read the current
 // assignment, close (which leaves the group). Logs are dropped (connection chatter after a
 // broker stop would swamp the output); errors the consumer reports are counted by name.
 //
@@ -19,6 +20,7 @@
 namespace kafkalite::testing {
 
 struct ConsumedMessage {
+  std::string topic;
   int32_t partition = -1;
   int64_t offset = -1;
   std::string key;
@@ -73,6 +75,7 @@ class RdKafkaGroupConsumer {
     std::optional<ConsumedMessage> out;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ConsumedMessage c;
+      c.topic = rd_kafka_topic_name(m->rkt);
       c.partition = m->partition;
       c.offset = m->offset;
       if (m->key) c.key.assign(static_cast<const char*>(m->key), m->key_len);
@@ -101,6 +104,16 @@ class RdKafkaGroupConsumer {
     rd_kafka_topic_partition_list_t* list = nullptr;
     if (rd_kafka_assignment(rk_, &list) != RD_KAFKA_RESP_ERR_NO_ERROR || !list) return out;
     for (int i = 0; i < list->cnt; ++i) out.insert(list->elems[i].partition);
+    rd_kafka_topic_partition_list_destroy(list);
+    return out;
+  }
+
+  /// The partitions currently assigned to this member, by topic.
+  [[nodiscard]] std::map<std::string, std::set<int32_t>> assignmentByTopic() const {
+    std::map<std::string, std::set<int32_t>> out;
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(rk_, &list) != RD_KAFKA_RESP_ERR_NO_ERROR || !list) return out;
+    for (int i = 0; i < list->cnt; ++i) out[list->elems[i].topic].insert(list->elems[i].partition);
     rd_kafka_topic_partition_list_destroy(list);
     return out;
   }

@@ -3,10 +3,14 @@
 // our codec, captures the first request of each API, and checks that
 //  - our decoder reads every field of it (spot-checked field by field), and
 //  - our encoder, given what was decoded, writes the captured frame back byte for byte.
-// The producer runs idempotent with acks=all (ApiVersions v3, Metadata v4,
-// InitProducerId v4, Produce v7); a consumer with a group and an assigned
-// partition adds FindCoordinator v2, ListOffsets v2 and Fetch v11, and must
-// receive the produced record from our Fetch response.
+// The socket advertises the broker's version ranges, so the client picks the versions it
+// sends to kafkalite's broker: support/rdkafka_versions.hpp lists them for Debian's
+// librdkafka 2.0.2 (ApiVersions v3, Metadata v4, InitProducerId v4, Produce v7,
+// FindCoordinator v2, ListOffsets v2, Fetch v11) and 2.15.1 (Metadata v12, Produce v9,
+// ListOffsets v7, Fetch v12); this file builds once per version (tests/CMakeLists.txt).
+// The producer runs idempotent with acks=all and then asks for all topics' metadata; a
+// consumer with a group and an assigned partition adds FindCoordinator, ListOffsets and
+// Fetch, and must receive the produced record from our Fetch response.
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -21,6 +25,7 @@
 #include "protocol/headers.hpp"
 #include "protocol/messages/all.hpp"
 #include "protocol/record_batch.hpp"
+#include "support/rdkafka_versions.hpp"
 #include "support/sniff_server.hpp"
 #include "support/timeouts.hpp"
 
@@ -29,6 +34,7 @@ namespace {
 
 constexpr int64_t kProducerId = 4242;
 const std::string kTopic = "golden";
+using kafkalite::testing::kRdkafkaSends;
 
 std::string asString(std::span<const uint8_t> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
 
@@ -71,6 +77,11 @@ class GoldenBroker {
     std::lock_guard lock(mutex_);
     return captured_.at(key);
   }
+  /// The first Metadata request for all topics (a null topic array), if one came.
+  std::optional<std::vector<uint8_t>> allTopicsMetadataFrame() {
+    std::lock_guard lock(mutex_);
+    return allTopicsMetadata_;
+  }
   /// Writes each captured frame (without its size prefix) to `dir`/librdkafka-<Api>-v<version>:
   /// scripts/fuzz-seeds.sh keeps them as seeds of the fuzz targets.
   void saveCaptures(const std::string& dir) {
@@ -112,6 +123,10 @@ class GoldenBroker {
       case ApiKey::Metadata: {
         MetadataRequest req;
         if (decode(body, h.apiVersion, req)) return std::nullopt;
+        if (!req.topics) {
+          std::lock_guard lock(mutex_);
+          if (!allTopicsMetadata_) allTopicsMetadata_.emplace(frame.begin(), frame.end());
+        }
         MetadataResponse r;
         r.brokers = {{1, "127.0.0.1", port(), std::nullopt, {}}};
         r.clusterId = "golden-cluster";
@@ -209,6 +224,7 @@ class GoldenBroker {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::map<ApiKey, std::vector<uint8_t>> captured_;
+  std::optional<std::vector<uint8_t>> allTopicsMetadata_;
   std::vector<uint8_t> storedBatch_;
   kafkalite::testing::SniffServer server_;
 };
@@ -266,6 +282,12 @@ class LibrdkafkaGoldenTest : public ::testing::Test {
           RD_KAFKA_V_TIMESTAMP(1700000000000), RD_KAFKA_V_END);
       ASSERT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(e);
       EXPECT_EQ(rd_kafka_flush(producer.rk, static_cast<int>(timeout.count())), RD_KAFKA_RESP_ERR_NO_ERROR);
+      const rd_kafka_metadata_t* md = nullptr;
+      allTopicsResult_ = rd_kafka_metadata(producer.rk, /*all_topics=*/1, nullptr, &md, static_cast<int>(timeout.count()));
+      if (md) {
+        for (int i = 0; i < md->topic_cnt; ++i) allTopicsListed_.emplace_back(md->topics[i].topic);
+        rd_kafka_metadata_destroy(md);
+      }
     }
     ASSERT_TRUE(broker_->waitFor({ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::InitProducerId, ApiKey::Produce},
                                  timeout));
@@ -304,6 +326,8 @@ class LibrdkafkaGoldenTest : public ::testing::Test {
   static inline std::string consumedKey_;
   static inline std::string consumedValue_;
   static inline int64_t consumedOffset_ = -1;
+  static inline rd_kafka_resp_err_t allTopicsResult_ = RD_KAFKA_RESP_ERR__FAIL;
+  static inline std::vector<std::string> allTopicsListed_;
 };
 
 TEST_F(LibrdkafkaGoldenTest, ClientParsedEveryResponseWithoutProtocolErrors) {
@@ -311,17 +335,17 @@ TEST_F(LibrdkafkaGoldenTest, ClientParsedEveryResponseWithoutProtocolErrors) {
   for (const auto& e : gProtocolErrors) ADD_FAILURE() << e;
 }
 
-TEST_F(LibrdkafkaGoldenTest, ApiVersionsV3) {
+TEST_F(LibrdkafkaGoldenTest, ApiVersions) {
   const auto h = broker_->header(ApiKey::ApiVersions);
-  EXPECT_EQ(h.apiVersion, 3);
+  EXPECT_EQ(h.apiVersion, kRdkafkaSends.apiVersions);
   EXPECT_EQ(h.clientId, "golden-producer");  // request header v2 keeps client_id non-compact
   const auto r = decodeAndCheckReencode<ApiVersionsRequest>(broker_->frame(ApiKey::ApiVersions));
   EXPECT_EQ(r.clientSoftwareName, "librdkafka");
   EXPECT_FALSE(r.clientSoftwareVersion.empty());
 }
 
-TEST_F(LibrdkafkaGoldenTest, MetadataV4) {
-  EXPECT_EQ(broker_->header(ApiKey::Metadata).apiVersion, 4);
+TEST_F(LibrdkafkaGoldenTest, Metadata) {
+  EXPECT_EQ(broker_->header(ApiKey::Metadata).apiVersion, kRdkafkaSends.metadata);
   const auto r = decodeAndCheckReencode<MetadataRequest>(broker_->frame(ApiKey::Metadata));
   // librdkafka's first Metadata asks for the topics it knows of (or all, as null).
   if (r.topics) {
@@ -329,17 +353,51 @@ TEST_F(LibrdkafkaGoldenTest, MetadataV4) {
   }
 }
 
-TEST_F(LibrdkafkaGoldenTest, InitProducerIdV4) {
+// rd_kafka_metadata(all_topics=1). From v9 on, librdkafka 2.15 reserves 4 bytes for the
+// topic array's count and leaves them 00 00 00 00 for "all topics": read in order, the
+// first is the compact null array and the next three are taken for the remaining fields
+// (allow_auto_topic_creation false, include_topic_authorized_operations false, no tagged
+// fields), so the fields the client wrote (01 00 00) are left after the body's end. Kafka
+// reads the body the same way and ignores what is left; so does our decoder. Below v9
+// (librdkafka 2.0.2) the null array is an int32 -1 and nothing is left.
+TEST_F(LibrdkafkaGoldenTest, AllTopicsMetadata) {
+  EXPECT_EQ(allTopicsResult_, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2name(allTopicsResult_);
+  EXPECT_EQ(allTopicsListed_, std::vector<std::string>{kTopic});
+  const auto frame = broker_->allTopicsMetadataFrame();
+  ASSERT_TRUE(frame) << "no Metadata request for all topics";
+  Reader in(*frame);
+  RequestHeader header;
+  ASSERT_TRUE(decodeRequestHeader(in, header)) << in.error().message();
+  EXPECT_EQ(header.apiVersion, kRdkafkaSends.metadata);
+  MetadataRequest r;
+  ASSERT_TRUE(decodeFrom(in, header.apiVersion, r)) << in.error().message();
+  EXPECT_FALSE(r.topics.has_value());
+  const std::vector<uint8_t> left(frame->end() - static_cast<std::ptrdiff_t>(in.remaining()), frame->end());
+  if (header.apiVersion >= 9) {
+    EXPECT_FALSE(r.allowAutoTopicCreation);
+    EXPECT_FALSE(r.includeTopicAuthorizedOperations);
+    EXPECT_EQ(left, (std::vector<uint8_t>{0x01, 0x00, 0x00}));
+  } else {
+    EXPECT_TRUE(left.empty());
+  }
+  // Our encoder writes back what was read: the captured frame without the bytes left over.
+  std::vector<uint8_t> again;
+  EXPECT_FALSE(encodeRequestFrame(header, r, again));
+  EXPECT_EQ(std::vector<uint8_t>(again.begin() + 4, again.end()),
+            std::vector<uint8_t>(frame->begin(), frame->end() - static_cast<std::ptrdiff_t>(left.size())));
+}
+
+TEST_F(LibrdkafkaGoldenTest, InitProducerId) {
   const auto h = broker_->header(ApiKey::InitProducerId);
-  EXPECT_EQ(h.apiVersion, 4);
+  EXPECT_EQ(h.apiVersion, kRdkafkaSends.initProducerId);
   const auto r = decodeAndCheckReencode<InitProducerIdRequest>(broker_->frame(ApiKey::InitProducerId));
   EXPECT_FALSE(r.transactionalId.has_value());  // idempotent, not transactional
   EXPECT_EQ(r.producerId, -1);
   EXPECT_EQ(r.producerEpoch, -1);
 }
 
-TEST_F(LibrdkafkaGoldenTest, ProduceV7WithARealRecordBatch) {
-  EXPECT_EQ(broker_->header(ApiKey::Produce).apiVersion, 7);
+TEST_F(LibrdkafkaGoldenTest, ProduceWithARealRecordBatch) {
+  EXPECT_EQ(broker_->header(ApiKey::Produce).apiVersion, kRdkafkaSends.produce);
   const auto frame = broker_->frame(ApiKey::Produce);
   const auto r = decodeAndCheckReencode<ProduceRequest>(frame);
   EXPECT_EQ(r.acks, -1);
@@ -377,17 +435,17 @@ TEST_F(LibrdkafkaGoldenTest, ProduceV7WithARealRecordBatch) {
   EXPECT_EQ(asString(*header.value), "hv");
 }
 
-TEST_F(LibrdkafkaGoldenTest, FindCoordinatorV2) {
+TEST_F(LibrdkafkaGoldenTest, FindCoordinator) {
   ASSERT_TRUE(broker_->waitFor({ApiKey::FindCoordinator}, std::chrono::milliseconds(0)));
-  EXPECT_EQ(broker_->header(ApiKey::FindCoordinator).apiVersion, 2);
+  EXPECT_EQ(broker_->header(ApiKey::FindCoordinator).apiVersion, kRdkafkaSends.findCoordinator);
   const auto r = decodeAndCheckReencode<FindCoordinatorRequest>(broker_->frame(ApiKey::FindCoordinator));
   EXPECT_EQ(r.key, "golden-group");
   EXPECT_EQ(r.keyType, 0);
 }
 
-TEST_F(LibrdkafkaGoldenTest, ListOffsetsV2) {
+TEST_F(LibrdkafkaGoldenTest, ListOffsets) {
   ASSERT_TRUE(broker_->waitFor({ApiKey::ListOffsets}, std::chrono::milliseconds(0)));
-  EXPECT_EQ(broker_->header(ApiKey::ListOffsets).apiVersion, 2);
+  EXPECT_EQ(broker_->header(ApiKey::ListOffsets).apiVersion, kRdkafkaSends.listOffsets);
   const auto r = decodeAndCheckReencode<ListOffsetsRequest>(broker_->frame(ApiKey::ListOffsets));
   EXPECT_EQ(r.replicaId, -1);
   ASSERT_EQ(r.topics.size(), 1u);
@@ -396,9 +454,9 @@ TEST_F(LibrdkafkaGoldenTest, ListOffsetsV2) {
   EXPECT_EQ(r.topics[0].partitions[0].timestamp, -2);  // OFFSET_BEGINNING
 }
 
-TEST_F(LibrdkafkaGoldenTest, FetchV11AndTheConsumerReadsOurResponse) {
+TEST_F(LibrdkafkaGoldenTest, FetchAndTheConsumerReadsOurResponse) {
   ASSERT_TRUE(broker_->waitFor({ApiKey::Fetch}, std::chrono::milliseconds(0)));
-  EXPECT_EQ(broker_->header(ApiKey::Fetch).apiVersion, 11);
+  EXPECT_EQ(broker_->header(ApiKey::Fetch).apiVersion, kRdkafkaSends.fetch);
   const auto r = decodeAndCheckReencode<FetchRequest>(broker_->frame(ApiKey::Fetch));
   EXPECT_EQ(r.replicaId, -1);
   EXPECT_EQ(r.isolationLevel, 1);  // librdkafka defaults to read_committed
