@@ -135,6 +135,25 @@ def header(prov, steps, out_dir):
     return "\n".join(lines)
 
 
+def target_details(ctx, data, targets):
+    """Per target: a heading, every median of both sides, the failed runs, every run."""
+    out = []
+    for target in targets:
+        comparison = data[target.key]
+        out.append(f"### {target.heading(comparison)}")
+        if comparison is None or not comparison.measured:
+            out.append(ctx.not_measured(target.key, "summary"))
+            continue
+        failed = comparison.failed_runs()
+        out.append(report_targets.detail_table(comparison))
+        if failed:
+            out.append(f"**{len(failed)} run(s) failed** (excluded from the medians).")
+        out.append("<details><summary>Every run</summary>\n\n" + report_targets.runs_table(comparison) +
+                   "\n\n</details>")
+        out.append(ctx.caption([target.key]))
+    return out
+
+
 def targets_section(ctx, raw):
     data = report_targets.load_targets(raw)
     steps = [t.key for t in report_targets.TARGETS]
@@ -149,19 +168,7 @@ def targets_section(ctx, raw):
            report_targets.summary_table(data), ctx.caption(steps),
            ctx.figure("targets", "kafkalite vs librdkafka: the figures the targets judge (bars: medians; "
                       "dotted lines: what the target needs)", report_targets.chart_panels(data), steps, columns=3)]
-    for target in report_targets.TARGETS:
-        comparison = data[target.key]
-        out.append(f"### {target.heading(comparison)}")
-        if comparison is None or not comparison.measured:
-            out.append(ctx.not_measured(target.key, "summary"))
-            continue
-        failed = comparison.failed_runs()
-        out.append(report_targets.detail_table(comparison))
-        if failed:
-            out.append(f"**{len(failed)} run(s) failed** (excluded from the medians).")
-        out.append("<details><summary>Every run</summary>\n\n" + report_targets.runs_table(comparison) +
-                   "\n\n</details>")
-        out.append(ctx.caption([target.key]))
+    out += target_details(ctx, data, report_targets.TARGETS)
     return "\n\n".join(out)
 
 
@@ -192,19 +199,7 @@ def compression_section(ctx, raw):
                 table(["payload"] + codecs, rows, ["l"] + ["r"] * len(codecs)), ctx.caption(["codec_bench"])]
     else:
         out.append("Compression ratios: " + ctx.not_measured("codec_bench", "BM_Compress"))
-    for target in report_targets.COMPRESSION_TARGETS:
-        comparison = data[target.key]
-        out.append(f"### {target.heading(comparison)}")
-        if comparison is None or not comparison.measured:
-            out.append(ctx.not_measured(target.key, "summary"))
-            continue
-        failed = comparison.failed_runs()
-        out.append(report_targets.detail_table(comparison))
-        if failed:
-            out.append(f"**{len(failed)} run(s) failed** (excluded from the medians).")
-        out.append("<details><summary>Every run</summary>\n\n" + report_targets.runs_table(comparison) +
-                   "\n\n</details>")
-        out.append(ctx.caption([target.key]))
+    out += target_details(ctx, data, report_targets.COMPRESSION_TARGETS)
     return "\n\n".join(out)
 
 

@@ -202,17 +202,41 @@ std::pair<std::size_t, std::size_t> countStored(MockCluster& cluster, const std:
   return {inCodec, stored};
 }
 
+// kafka-python and a librdkafka consumer each read every expected record of the topic's two
+// partitions exactly once, in order.
+void expectReadBackByBoth(const std::string& bootstrap, const std::string& topic,
+                          const std::map<std::string, Expected>& expected, const std::string& dir) {
+  std::string error;
+  const auto python = consumeWithKafkaPython(bootstrap, topic, dir, error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(python, expected, "kafka-python");
+  const auto librdkafka = consumeWithLibrdkafka(bootstrap, topic, 2, error);
+  ASSERT_TRUE(error.empty()) << error;
+  expectAllOnce(librdkafka, expected, "librdkafka");
+}
+
+// Three brokers and `topic` with two partitions on all three.
+MockClusterOptions threeBrokersWith(const std::string& topic) {
+  MockClusterOptions o;
+  o.brokers = 3;
+  o.autoCreateTopics = false;
+  o.topics = {TopicSpec{topic, 2, 3, std::nullopt}};
+  return o;
+}
+
+// Record i's value: text that compresses, of a length that varies with i.
+std::string valueOf(int i, const std::string& codecName) {
+  return "value " + std::to_string(i) + " of " + codecName + ": the quick brown fox jumps over the lazy dog, " +
+         std::string(static_cast<std::size_t>(i % 50), 'x');
+}
+
 class CompressionInterop : public ::testing::TestWithParam<CompressionType> {};
 
 TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) {
   const CompressionType codec = GetParam();
   const std::string codecName(protocol::compressionTypeName(codec));
   const std::string topic = "z-" + codecName;
-  MockClusterOptions o;
-  o.brokers = 3;
-  o.autoCreateTopics = false;
-  o.topics = {TopicSpec{topic, 2, 3, std::nullopt}};
-  MockCluster cluster(o);
+  MockCluster cluster(threeBrokersWith(topic));
   const TempDir temp("kafkalite-compression");
 
   constexpr int kRecords = 3000;
@@ -220,8 +244,7 @@ TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) 
   std::map<std::string, Expected> expected;
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = "key-" + std::to_string(i);
-    const std::string value = "value " + std::to_string(i) + " of " + codecName +
-                              ": the quick brown fox jumps over the lazy dog, " + std::string(i % 50, 'x');
+    const std::string value = valueOf(i, codecName);
     input.emplace_back(key, value);
     expected[key] = Expected{value, {{"trace", "kcat"}}};
   }
@@ -237,14 +260,7 @@ TEST_P(CompressionInterop, KcatProducesKafkaPythonAndLibrdkafkaReadEveryRecord) 
   EXPECT_GT(inCodec, kRecords * 9 / 10u) << "records fetched in batches of " << codecName;
   EXPECT_EQ(stored, 3u * kRecords);
 
-  std::string error;
-  const auto python = consumeWithKafkaPython(cluster.bootstrapServers(), topic, temp.path(), error);
-  ASSERT_TRUE(error.empty()) << error;
-  expectAllOnce(python, expected, "kafka-python");
-
-  const auto librdkafka = consumeWithLibrdkafka(cluster.bootstrapServers(), topic, 2, error);
-  ASSERT_TRUE(error.empty()) << error;
-  expectAllOnce(librdkafka, expected, "librdkafka");
+  expectReadBackByBoth(cluster.bootstrapServers(), topic, expected, temp.path());
 }
 
 // kafkalite's own producer with compression.type: each batch reaches the cluster in the
@@ -254,11 +270,7 @@ TEST_P(CompressionInterop, ProducerCompressesKafkaPythonAndLibrdkafkaReadEveryRe
   const CompressionType codec = GetParam();
   const std::string codecName(protocol::compressionTypeName(codec));
   const std::string topic = "p-" + codecName;
-  MockClusterOptions o;
-  o.brokers = 3;
-  o.autoCreateTopics = false;
-  o.topics = {TopicSpec{topic, 2, 3, std::nullopt}};
-  MockCluster cluster(o);
+  MockCluster cluster(threeBrokersWith(topic));
   const TempDir temp("kafkalite-producer-compression");
 
   constexpr int kRecords = 3000;
@@ -272,8 +284,7 @@ TEST_P(CompressionInterop, ProducerCompressesKafkaPythonAndLibrdkafkaReadEveryRe
                        {"compression.type", codecName}});
     for (int i = 0; i < kRecords; ++i) {
       const std::string key = "key-" + std::to_string(i);
-      const std::string value = "value " + std::to_string(i) + " of " + codecName +
-                                ": the quick brown fox jumps over the lazy dog, " + std::string(i % 50, 'x');
+      const std::string value = valueOf(i, codecName);
       expected[key] = Expected{value, {{"trace", "kafkalite"}}};
       ProducerRecord record(topic, key, value);
       record.headers.push_back({"trace", std::string("kafkalite")});
@@ -288,14 +299,7 @@ TEST_P(CompressionInterop, ProducerCompressesKafkaPythonAndLibrdkafkaReadEveryRe
   EXPECT_EQ(inCodec, static_cast<std::size_t>(kRecords)) << "every record fetched in a batch of " << codecName;
   EXPECT_EQ(stored, 3u * kRecords);
 
-  std::string error;
-  const auto python = consumeWithKafkaPython(cluster.bootstrapServers(), topic, temp.path(), error);
-  ASSERT_TRUE(error.empty()) << error;
-  expectAllOnce(python, expected, "kafka-python");
-
-  const auto librdkafka = consumeWithLibrdkafka(cluster.bootstrapServers(), topic, 2, error);
-  ASSERT_TRUE(error.empty()) << error;
-  expectAllOnce(librdkafka, expected, "librdkafka");
+  expectReadBackByBoth(cluster.bootstrapServers(), topic, expected, temp.path());
 }
 
 // kafkalite-broker's compression options: Kafka's values are taken, others refused with
