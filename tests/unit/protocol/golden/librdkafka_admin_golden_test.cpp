@@ -18,6 +18,7 @@
 #include "protocol/headers.hpp"
 #include "protocol/messages/all.hpp"
 #include "support/rdkafka_versions.hpp"
+#include "unit/protocol/golden/golden_capture.hpp"
 #include "support/sniff_server.hpp"
 #include "support/timeouts.hpp"
 
@@ -37,18 +38,9 @@ class AdminCaptureBroker {
   uint16_t port() const { return server_.port(); }
 
   bool waitFor(std::initializer_list<ApiKey> keys, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] {
-      for (ApiKey k : keys) {
-        if (!captured_.contains(k)) return false;
-      }
-      return true;
-    });
+    return captured_.waitFor(keys, timeout);
   }
-  std::vector<uint8_t> frame(ApiKey key) {
-    std::lock_guard lock(mutex_);
-    return captured_.at(key);
-  }
+  std::vector<uint8_t> frame(ApiKey key) { return captured_.frame(key); }
 
  private:
   std::optional<std::vector<uint8_t>> handle(const RequestHeader& h, std::span<const uint8_t> frame,
@@ -78,36 +70,13 @@ class AdminCaptureBroker {
       encodeResponseFrame(h.correlationId, h.apiVersion, r, out);
       return out;
     }
-    {
-      std::lock_guard lock(mutex_);
-      captured_.try_emplace(h.apiKey, frame.begin(), frame.end());
-    }
-    cv_.notify_all();
+    captured_.store(h.apiKey, frame);
     return std::nullopt;  // captured only: the client's request times out
   }
 
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::map<ApiKey, std::vector<uint8_t>> captured_;
+  CapturedRequests captured_;
   kafkalite::testing::SniffServer server_;
 };
-
-/// Decodes a request at its header's version, checks that nothing is left and that our
-/// encoder writes the captured frame back byte for byte.
-template <class M>
-M decodeAndCheckReencode(const std::vector<uint8_t>& frame, int16_t expectedVersion) {
-  Reader in(frame);
-  RequestHeader header;
-  EXPECT_TRUE(decodeRequestHeader(in, header)) << in.error().message();
-  EXPECT_EQ(header.apiVersion, expectedVersion) << M::kName;
-  M body{};
-  EXPECT_TRUE(decodeFrom(in, header.apiVersion, body)) << in.error().message();
-  EXPECT_TRUE(in.empty()) << in.remaining() << " bytes left after " << M::kName;
-  std::vector<uint8_t> again;
-  EXPECT_FALSE(encodeRequestFrame(header, body, again));
-  EXPECT_EQ(std::vector<uint8_t>(again.begin() + 4, again.end()), frame) << M::kName << " v" << header.apiVersion;
-  return body;
-}
 
 class LibrdkafkaAdminGoldenTest : public ::testing::Test {
  protected:

@@ -26,6 +26,7 @@
 #include "protocol/messages/all.hpp"
 #include "protocol/record_batch.hpp"
 #include "support/rdkafka_versions.hpp"
+#include "unit/protocol/golden/golden_capture.hpp"
 #include "support/sniff_server.hpp"
 #include "support/timeouts.hpp"
 
@@ -38,22 +39,6 @@ using kafkalite::testing::kRdkafkaSends;
 
 std::string asString(std::span<const uint8_t> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
 
-/// Decodes a request body at the header's version and re-encodes header and body.
-template <class M>
-M decodeAndCheckReencode(const std::vector<uint8_t>& frame) {
-  Reader in(frame);
-  RequestHeader header;
-  EXPECT_TRUE(decodeRequestHeader(in, header)) << in.error().message();
-  M body{};
-  EXPECT_TRUE(decodeFrom(in, header.apiVersion, body)) << in.error().message();
-  EXPECT_TRUE(in.empty()) << in.remaining() << " bytes left after " << M::kName;
-  std::vector<uint8_t> again;
-  EXPECT_FALSE(encodeRequestFrame(header, body, again));
-  // encodeRequestFrame adds the size prefix the captured frame no longer has.
-  EXPECT_EQ(std::vector<uint8_t>(again.begin() + 4, again.end()), frame) << M::kName << " v" << header.apiVersion;
-  return body;
-}
-
 class GoldenBroker {
  public:
   GoldenBroker()
@@ -63,20 +48,10 @@ class GoldenBroker {
 
   uint16_t port() const { return server_.port(); }
 
-  /// Waits until every API in `keys` has been captured, or the deadline passes.
   bool waitFor(std::initializer_list<ApiKey> keys, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] {
-      for (ApiKey k : keys) {
-        if (!captured_.contains(k)) return false;
-      }
-      return true;
-    });
+    return captured_.waitFor(keys, timeout);
   }
-  std::vector<uint8_t> frame(ApiKey key) {
-    std::lock_guard lock(mutex_);
-    return captured_.at(key);
-  }
+  std::vector<uint8_t> frame(ApiKey key) { return captured_.frame(key); }
   /// The first Metadata request for all topics (a null topic array), if one came.
   std::optional<std::vector<uint8_t>> allTopicsMetadataFrame() {
     std::lock_guard lock(mutex_);
@@ -85,8 +60,7 @@ class GoldenBroker {
   /// Writes each captured frame (without its size prefix) to `dir`/librdkafka-<Api>-v<version>:
   /// scripts/fuzz-seeds.sh keeps them as seeds of the fuzz targets.
   void saveCaptures(const std::string& dir) {
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, frame] : captured_) {
+    for (const auto& [key, frame] : captured_.all()) {
       Reader in(frame);
       RequestHeader h;
       if (!decodeRequestHeader(in, h)) continue;
@@ -106,11 +80,7 @@ class GoldenBroker {
  private:
   std::optional<std::vector<uint8_t>> handle(const RequestHeader& h, std::span<const uint8_t> frame,
                                              std::span<const uint8_t> body) {
-    {
-      std::lock_guard lock(mutex_);
-      captured_.try_emplace(h.apiKey, frame.begin(), frame.end());
-    }
-    cv_.notify_all();
+    captured_.store(h.apiKey, frame);
     std::vector<uint8_t> out;
     switch (h.apiKey) {
       case ApiKey::ApiVersions: {
@@ -221,9 +191,8 @@ class GoldenBroker {
     return out;
   }
 
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::map<ApiKey, std::vector<uint8_t>> captured_;
+  CapturedRequests captured_;
+  std::mutex mutex_;  // allTopicsMetadata_ and storedBatch_
   std::optional<std::vector<uint8_t>> allTopicsMetadata_;
   std::vector<uint8_t> storedBatch_;
   kafkalite::testing::SniffServer server_;
