@@ -19,6 +19,7 @@
 #include "support/cluster_helpers.hpp"
 #include "support/producer_tally.hpp"
 #include "support/kcat.hpp"
+#include "support/rdkafka_read.hpp"
 
 namespace kafkalite::testing {
 namespace {
@@ -90,73 +91,23 @@ std::vector<ReadBack> consumeWithKafkaPython(const std::string& bootstrap, const
   return out;
 }
 
-void quiet(const rd_kafka_t*, int, const char*, const char*) {}
-
 // A librdkafka consumer with check.crcs=true, assigned every partition from the beginning
 // until each reports EOF.
 std::vector<ReadBack> consumeWithLibrdkafka(const std::string& bootstrap, const std::string& topic,
                                             int32_t partitions, std::string& error) {
   std::vector<ReadBack> out;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char err[512];
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{{"bootstrap.servers", bootstrap},
-                                                                             {"group.id", "kafkalite-compression"},
-                                                                             {"enable.auto.commit", "false"},
-                                                                             {"enable.partition.eof", "true"},
-                                                                             {"check.crcs", "true"}}) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      error = k + ": " + err;
-      rd_kafka_conf_destroy(conf);
-      return out;
-    }
-  }
-  rd_kafka_conf_set_log_cb(conf, quiet);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!rk) {
-    error = err;
-    return out;
-  }
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(partitions);
-  for (int32_t p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  if (const auto e = rd_kafka_assign(rk, assignment)) error = std::string("assign: ") + rd_kafka_err2str(e);
-  rd_kafka_topic_partition_list_destroy(assignment);
-  std::set<int32_t> atEof;
-  const auto deadline = std::chrono::steady_clock::now() + scaledTimeout(std::chrono::seconds(60));
-  while (error.empty() && atEof.size() < static_cast<std::size_t>(partitions)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      error = "not every partition reached EOF in time";
-      break;
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      atEof.insert(m->partition);
-    } else if (m->err) {
-      error = std::string("consumer error: ") + rd_kafka_message_errstr(m);
-    } else {
-      ReadBack r{m->partition, m->offset,
-                 m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : std::string(),
-                 std::string(static_cast<const char*>(m->payload), m->len),
-                 {}};
-      rd_kafka_headers_t* headers = nullptr;
-      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const char* name;
-        const void* value;
-        std::size_t size;
-        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i) {
-          r.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
-        }
-      }
-      out.push_back(std::move(r));
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
+  error = readToEof(bootstrap, topic, partitions,
+                    {{"group.id", "kafkalite-compression"}, {"enable.auto.commit", "false"}, {"check.crcs", "true"}},
+                    [&](const rd_kafka_message_t& m) {
+                      ReadBack r{m.partition, m.offset,
+                                 m.key ? std::string(static_cast<const char*>(m.key), m.key_len) : std::string(),
+                                 std::string(static_cast<const char*>(m.payload), m.len),
+                                 {}};
+                      forEachHeader(m, [&](const char* name, const void* value, std::size_t size) {
+                        r.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
+                      });
+                      out.push_back(std::move(r));
+                    });
   return out;
 }
 

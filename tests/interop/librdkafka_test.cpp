@@ -15,14 +15,12 @@
 #include <vector>
 
 #include "support/cluster_helpers.hpp"
+#include "support/rdkafka_read.hpp"
 
 namespace kafkalite::testing {
 namespace {
 
 using Config = std::vector<std::pair<std::string, std::string>>;
-
-// Quiet: connection-refused chatter after a stop would swamp the test output.
-void dropLog(const rd_kafka_t*, int, const char*, const char*) {}
 
 rd_kafka_conf_t* makeConf(const Config& settings, std::string& error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -34,7 +32,7 @@ rd_kafka_conf_t* makeConf(const Config& settings, std::string& error) {
       return nullptr;
     }
   }
-  rd_kafka_conf_set_log_cb(conf, dropLog);
+  rd_kafka_conf_set_log_cb(conf, quietRdkafkaLog);
   return conf;
 }
 
@@ -131,49 +129,13 @@ struct Consumed {
 std::vector<Consumed> consumeToEof(const std::string& bootstrap, const std::string& topic, int32_t partitions,
                                    std::string& error) {
   std::vector<Consumed> out;
-  rd_kafka_conf_t* conf = makeConf({{"bootstrap.servers", bootstrap},
-                                    {"group.id", "kafkalite-interop"},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.partition.eof", "true"},
-                                    {"auto.offset.reset", "error"}},
-                                   error);
-  if (!conf) return out;
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!rk) {
-    error = err;
-    return out;
-  }
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(partitions);
-  for (int32_t p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  if (const auto e = rd_kafka_assign(rk, assignment)) error = std::string("assign: ") + rd_kafka_err2str(e);
-  rd_kafka_topic_partition_list_destroy(assignment);
-
-  std::set<int32_t> atEof;
-  const auto deadline = std::chrono::steady_clock::now() + scaledTimeout(std::chrono::seconds(60));
-  while (error.empty() && atEof.size() < static_cast<size_t>(partitions)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      error = "not every partition reached EOF in time (" + std::to_string(atEof.size()) + " did)";
-      break;
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      atEof.insert(m->partition);
-    } else if (m->err) {
-      error = std::string("consumer error: ") + rd_kafka_message_errstr(m);
-    } else {
-      out.push_back({m->partition, m->offset,
-                     m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : std::string(),
-                     std::string(static_cast<const char*>(m->payload), m->len)});
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
+  error = readToEof(bootstrap, topic, partitions,
+                    {{"group.id", "kafkalite-interop"}, {"enable.auto.commit", "false"}, {"auto.offset.reset", "error"}},
+                    [&](const rd_kafka_message_t& m) {
+                      out.push_back({m.partition, m.offset,
+                                     m.key ? std::string(static_cast<const char*>(m.key), m.key_len) : std::string(),
+                                     std::string(static_cast<const char*>(m.payload), m.len)});
+                    });
   return out;
 }
 

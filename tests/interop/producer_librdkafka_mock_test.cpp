@@ -15,6 +15,7 @@
 
 #include "kafkalite/producer.hpp"
 #include "support/producer_tally.hpp"
+#include "support/rdkafka_read.hpp"
 #include "support/timeouts.hpp"
 
 namespace kafkalite::testing {
@@ -22,14 +23,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void dropLog(const rd_kafka_t*, int, const char*, const char*) {}
-
 // librdkafka's mock cluster needs an rd_kafka_t to live in.
 class RdkafkaMockCluster {
  public:
   RdkafkaMockCluster(int brokers, const std::string& topic, int partitions) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, dropLog);
+    rd_kafka_conf_set_log_cb(conf, quietRdkafkaLog);
     char err[512];
     rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (rk_ == nullptr) {
@@ -81,69 +80,21 @@ std::optional<std::string> bytesOrNull(const void* p, size_t n) {
 std::vector<ReadRecord> consumeAll(const std::string& bootstrap, const std::string& topic, int partitions,
                                    std::string& error) {
   std::vector<ReadRecord> out;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set_log_cb(conf, dropLog);
-  char err[512];
-  for (const auto& [k, v] : std::map<std::string, std::string>{{"bootstrap.servers", bootstrap},
-                                                               {"group.id", "kafkalite-producer-interop"},
-                                                               {"enable.auto.commit", "false"},
-                                                               {"enable.partition.eof", "true"},
-                                                               {"check.crcs", "true"}}) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      error = k + ": " + err;
-      rd_kafka_conf_destroy(conf);
-      return out;
-    }
-  }
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (rk == nullptr) {
-    error = err;
-    return out;
-  }
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  if (const auto e = rd_kafka_assign(rk, assignment)) error = std::string("assign: ") + rd_kafka_err2str(e);
-  rd_kafka_topic_partition_list_destroy(assignment);
-  std::set<int32_t> atEof;
-  const auto deadline = std::chrono::steady_clock::now() + scaledTimeout(60s);
-  while (error.empty() && atEof.size() < static_cast<size_t>(partitions)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      error = "not every partition reached EOF in time";
-      break;
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      atEof.insert(m->partition);
-    } else if (m->err) {
-      error = std::string("consumer error: ") + rd_kafka_message_errstr(m);
-    } else {
-      ReadRecord r;
-      r.partition = m->partition;
-      r.offset = m->offset;
-      r.key = bytesOrNull(m->key, m->key_len);
-      r.value = bytesOrNull(m->payload, m->len);
-      rd_kafka_timestamp_type_t type;
-      r.timestamp = rd_kafka_message_timestamp(m, &type);
-      rd_kafka_headers_t* headers = nullptr;
-      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const char* name;
-        const void* value;
-        size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i) {
-          r.headers.push_back({name, bytesOrNull(value, size)});
-        }
-      }
-      out.push_back(std::move(r));
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
+  error = readToEof(bootstrap, topic, partitions,
+                    {{"group.id", "kafkalite-producer-interop"}, {"enable.auto.commit", "false"}, {"check.crcs", "true"}},
+                    [&](const rd_kafka_message_t& m) {
+                      ReadRecord r;
+                      r.partition = m.partition;
+                      r.offset = m.offset;
+                      r.key = bytesOrNull(m.key, m.key_len);
+                      r.value = bytesOrNull(m.payload, m.len);
+                      rd_kafka_timestamp_type_t type;
+                      r.timestamp = rd_kafka_message_timestamp(&m, &type);
+                      forEachHeader(m, [&](const char* name, const void* value, std::size_t size) {
+                        r.headers.push_back({name, bytesOrNull(value, size)});
+                      });
+                      out.push_back(std::move(r));
+                    });
   return out;
 }
 
